@@ -1,0 +1,415 @@
+//! Generate a vendor client from its normalized OpenAPI document.
+//!
+//! This one file is a module of `codegen` *and*, through a symlink, the `build.rs` of every
+//! client crate: the code a client compiles and the code the snapshots show come from the
+//! same function, and each client crate still packages on its own (`cargo package -p
+//! venice-client`). It may therefore use only crates that every client lists under
+//! `[build-dependencies]`: progenitor, openapiv3, serde_json, prettyplease, syn, quote and
+//! proc-macro2.
+//!
+//! Besides progenitor's client, it emits what progenitor leaves to us (see
+//! [`generate`]): the base URL each operation is served from, and the vendor's auth.
+
+use std::fmt;
+use std::panic::{self, AssertUnwindSafe};
+
+use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+/// The Rust source generated for one vendor, formatted with prettyplease.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Generated {
+    /// The client: progenitor's types, builders and `Client`, plus `servers` and `Credentials`.
+    pub client: String,
+    /// progenitor's typed httpmock helpers (a client crate's `mock` feature).
+    pub httpmock: String,
+}
+
+/// Why a normalized document could not be turned into Rust.
+#[derive(Debug)]
+pub enum GenerateError {
+    /// The text is not an OpenAPI 3.0 document that openapiv3 accepts.
+    Parse(serde_json::Error),
+    /// progenitor refused the document.
+    Progenitor(String),
+    /// progenitor panicked; `operation` names the operation that triggers it, where one does.
+    Panic {
+        /// The `operationId` (or `METHOD path`) whose generation panics on its own.
+        operation: Option<String>,
+        /// The panic message.
+        message: String,
+    },
+    /// The generated tokens are not a Rust file (a progenitor bug).
+    Syntax(String),
+    /// Something progenitor does not do and we cannot either (e.g. an unsupported auth scheme).
+    Unsupported(String),
+}
+
+impl fmt::Display for GenerateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Parse(e) => write!(f, "not an OpenAPI 3.0 document progenitor can read: {e}"),
+            Self::Progenitor(e) => write!(f, "progenitor rejected the document: {e}"),
+            Self::Panic { operation: Some(op), message } => {
+                write!(f, "progenitor panicked on operation `{op}`: {message}")
+            }
+            Self::Panic { operation: None, message } => write!(f, "progenitor panicked: {message}"),
+            Self::Syntax(e) => write!(f, "progenitor produced invalid Rust: {e}"),
+            Self::Unsupported(e) => write!(f, "unsupported: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for GenerateError {}
+
+/// Generate the client and its httpmock helpers from a normalized OpenAPI 3.0 JSON document.
+///
+/// Settings: builder interface, merged tags, `schemars::JsonSchema` derived on every type,
+/// `Credentials` as the client's inner type and a `ClientHooks` impl that sets the auth
+/// header and drops progenitor's `api-version` header, which none of our vendors documents.
+pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
+    let spec: OpenAPI = serde_json::from_str(spec_json).map_err(GenerateError::Parse)?;
+    let progenitor_client = catch_progenitor_panic(&spec, run_progenitor)?;
+    let extras = [servers_module(&spec), credentials_module(&spec)?];
+    let client = format(quote! { #progenitor_client #(#extras)* })?;
+    let httpmock = catch_progenitor_panic(&spec, |spec| {
+        progenitor::Generator::new(&settings()).httpmock(spec, "crate")
+    })?;
+    Ok(Generated { client, httpmock: format(httpmock)? })
+}
+
+fn settings() -> progenitor::GenerationSettings {
+    let mut settings = progenitor::GenerationSettings::new();
+    settings
+        .with_interface(progenitor::InterfaceStyle::Builder)
+        .with_tag(progenitor::TagStyle::Merged)
+        .with_derive("schemars::JsonSchema")
+        .with_inner_type(quote! { crate::Credentials })
+        .with_hooks(progenitor::HooksMode::Expected);
+    settings
+}
+
+fn run_progenitor(spec: &OpenAPI) -> Result<TokenStream, progenitor::Error> {
+    progenitor::Generator::new(&settings()).generate_tokens(spec)
+}
+
+/// Run `step` on `spec`, turning a progenitor panic into an error that names the operation.
+fn catch_progenitor_panic(
+    spec: &OpenAPI,
+    step: impl Fn(&OpenAPI) -> Result<TokenStream, progenitor::Error>,
+) -> Result<TokenStream, GenerateError> {
+    match quietly(|| step(spec)) {
+        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Err(e)) => Err(GenerateError::Progenitor(e.to_string())),
+        Err(message) => {
+            // Find the operation that panics on its own, so the maintainer knows where to look.
+            let operation = operations(spec).into_iter().find_map(|(path, method, name)| {
+                let single = only_operation(spec, &path, &method);
+                quietly(|| step(&single)).is_err().then_some(name)
+            });
+            Err(GenerateError::Panic { operation, message })
+        }
+    }
+}
+
+/// Run `f`, catching a panic as its message without printing it.
+fn quietly<T>(f: impl FnOnce() -> T) -> Result<T, String> {
+    let hook = panic::take_hook();
+    panic::set_hook(Box::new(|_| {}));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    panic::set_hook(hook);
+    result.map_err(|payload| {
+        payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string())
+    })
+}
+
+/// `(path, method, operationId or "METHOD path")` for every operation, in document order.
+fn operations(spec: &OpenAPI) -> Vec<(String, String, String)> {
+    spec.paths
+        .iter()
+        .filter_map(|(path, item)| Some((path, item.as_item()?)))
+        .flat_map(|(path, item)| {
+            item.iter().map(move |(method, op)| {
+                let name = op.operation_id.clone().unwrap_or_else(|| {
+                    format!("{} {path}", method.to_uppercase())
+                });
+                (path.clone(), method.to_string(), name)
+            })
+        })
+        .collect()
+}
+
+/// A copy of `spec` holding only the operation `method path`.
+fn only_operation(spec: &OpenAPI, path: &str, method: &str) -> OpenAPI {
+    let mut single = spec.clone();
+    single.paths.paths.retain(|p, _| p == path);
+    if let Some(ReferenceOr::Item(item)) = single.paths.paths.get_mut(path) {
+        for (m, slot) in [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("options", &mut item.options),
+            ("head", &mut item.head),
+            ("patch", &mut item.patch),
+            ("trace", &mut item.trace),
+        ] {
+            if m != method {
+                *slot = None;
+            }
+        }
+    }
+    single
+}
+
+/// `pub mod servers`: the base URL of every operation (operation, then path, then document
+/// `servers`), and the one a client uses by default. progenitor ignores `servers`.
+fn servers_module(spec: &OpenAPI) -> TokenStream {
+    let document = spec.servers.first().map(|s| s.url.as_str());
+    let mut per_operation = Vec::new();
+    for (path, item) in spec.paths.iter() {
+        let Some(item) = item.as_item() else { continue };
+        for (method, op) in item.iter() {
+            let url = op
+                .servers
+                .first()
+                .or_else(|| item.servers.first())
+                .map(|s| s.url.as_str())
+                .or(document)
+                .unwrap_or("/");
+            let name = op
+                .operation_id
+                .clone()
+                .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
+            per_operation.push((name, url.trim_end_matches('/').to_string()));
+        }
+    }
+    let default = match per_operation.first() {
+        Some((_, first)) if per_operation.iter().all(|(_, url)| url == first) => first.clone(),
+        _ => document.unwrap_or("/").trim_end_matches('/').to_string(),
+    };
+    let (names, urls): (Vec<_>, Vec<_>) = per_operation.into_iter().unzip();
+    quote! {
+        /// Where the vendor serves each operation, from the spec's `servers`.
+        pub mod servers {
+            /// The base URL every operation of this spec is served from (the document's
+            /// first server if they differ). [`crate::Client::with_api_key`] uses it.
+            pub const DEFAULT_BASE_URL: &str = #default;
+            /// `(operationId, base URL)` of every operation, in spec order.
+            pub const OPERATIONS: &[(&str, &str)] = &[#((#names, #urls)),*];
+        }
+    }
+}
+
+/// How a security scheme puts the key on a request.
+struct AuthHeader {
+    scheme: String,
+    header: String,
+    bearer: bool,
+}
+
+/// The header-based schemes of the spec, those named in its top-level `security` first.
+fn auth_headers(spec: &OpenAPI) -> Result<Vec<AuthHeader>, GenerateError> {
+    let mut names: Vec<&String> = spec.security.iter().flatten().flat_map(|r| r.keys()).collect();
+    let schemes = spec.components.as_ref().map(|c| &c.security_schemes);
+    for name in schemes.into_iter().flat_map(|s| s.keys()) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    let mut headers = Vec::new();
+    for name in names {
+        let Some(ReferenceOr::Item(scheme)) = schemes.and_then(|s| s.get(name)) else {
+            continue;
+        };
+        let (header, bearer) = match scheme {
+            SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
+                ("authorization".to_string(), true)
+            }
+            SecurityScheme::APIKey { location: APIKeyLocation::Header, name, .. } => {
+                (name.to_ascii_lowercase(), false)
+            }
+            _ => continue,
+        };
+        headers.push(AuthHeader { scheme: name.clone(), header, bearer });
+    }
+    if headers.is_empty() {
+        return Err(GenerateError::Unsupported(
+            "the spec declares no bearer or header API-key security scheme".to_string(),
+        ));
+    }
+    Ok(headers)
+}
+
+/// `Credentials`, the `ClientHooks` impl that applies them, and `Client::with_api_key`.
+fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
+    let schemes = auth_headers(spec)?;
+    let constructors = schemes.iter().map(|s| {
+        let fn_name = format_ident!("{}", snake_case(&s.scheme));
+        let header = &s.header;
+        let (doc, value) = if s.bearer {
+            (
+                format!("Sends the key as `Authorization: Bearer <key>` (security scheme `{}`).", s.scheme),
+                quote! { format!("Bearer {api_key}") },
+            )
+        } else {
+            (
+                format!("Sends the key as the `{header}` header (security scheme `{}`).", s.scheme),
+                quote! { api_key.to_string() },
+            )
+        };
+        quote! {
+            #[doc = #doc]
+            pub fn #fn_name(api_key: &str) -> Result<Self, InvalidApiKey> {
+                Self::header(#header, #value, api_key)
+            }
+        }
+    });
+    let default_fn = format_ident!("{}", snake_case(&schemes[0].scheme));
+    let default_doc = format!(
+        "Credentials for an API key in the spec's first security scheme, `{}`.",
+        schemes[0].scheme
+    );
+    Ok(quote! {
+        /// What authenticates a request: one header, set on every request by the client's
+        /// `ClientHooks`. Its `Debug` output never shows the value.
+        #[derive(Clone, Default)]
+        pub struct Credentials {
+            header: Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
+        }
+
+        /// An API key that cannot be sent in an HTTP header (empty, or with whitespace or
+        /// control characters). It never holds the key itself.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct InvalidApiKey;
+
+        impl std::fmt::Display for InvalidApiKey {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("the API key is empty or contains whitespace or control characters")
+            }
+        }
+
+        impl std::error::Error for InvalidApiKey {}
+
+        impl Credentials {
+            /// No credentials: requests go out unauthenticated.
+            pub fn none() -> Self {
+                Self::default()
+            }
+
+            #[doc = #default_doc]
+            pub fn api_key(api_key: &str) -> Result<Self, InvalidApiKey> {
+                Self::#default_fn(api_key)
+            }
+
+            #(#constructors)*
+
+            fn header(name: &'static str, value: String, api_key: &str) -> Result<Self, InvalidApiKey> {
+                if api_key.is_empty() || api_key.chars().any(|c| c.is_whitespace() || c.is_control()) {
+                    return Err(InvalidApiKey);
+                }
+                let mut value = reqwest::header::HeaderValue::try_from(value).map_err(|_| InvalidApiKey)?;
+                value.set_sensitive(true);
+                Ok(Self { header: Some((reqwest::header::HeaderName::from_static(name), value)) })
+            }
+
+            /// The header name these credentials set, if any (never the value).
+            pub fn header_name(&self) -> Option<&str> {
+                self.header.as_ref().map(|(name, _)| name.as_str())
+            }
+        }
+
+        impl std::fmt::Debug for Credentials {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("Credentials")
+                    .field("header", &self.header_name())
+                    .field("value", &self.header.as_ref().map(|_| "<redacted>"))
+                    .finish()
+            }
+        }
+
+        impl ClientHooks<Credentials> for Client {
+            async fn pre<E>(
+                &self,
+                request: &mut reqwest::Request,
+                _info: &OperationInfo,
+            ) -> std::result::Result<(), Error<E>> {
+                let headers = request.headers_mut();
+                headers.remove("api-version");
+                if let Some((name, value)) = &self.inner.header {
+                    headers.insert(name.clone(), value.clone());
+                }
+                Ok(())
+            }
+        }
+
+        impl Client {
+            /// A client for the vendor's documented base URL ([`servers::DEFAULT_BASE_URL`])
+            /// that authenticates with `api_key`, on a new `reqwest::Client`.
+            pub fn with_api_key(api_key: &str) -> Result<Self, InvalidApiKey> {
+                Ok(Self::with_credentials(
+                    servers::DEFAULT_BASE_URL,
+                    reqwest::Client::new(),
+                    Credentials::api_key(api_key)?,
+                ))
+            }
+
+            /// A client for `base_url` (a trailing `/` is dropped) on a shared
+            /// `reqwest::Client`: share one per process, building one is not cheap.
+            pub fn with_credentials(base_url: &str, http: reqwest::Client, credentials: Credentials) -> Self {
+                Self::new_with_client(base_url.trim_end_matches('/'), http, credentials)
+            }
+        }
+    })
+}
+
+fn snake_case(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 && !out.ends_with('_') {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    out
+}
+
+fn format(tokens: TokenStream) -> Result<String, GenerateError> {
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// As every client crate's `build.rs`: generate `$OUT_DIR/codegen.rs` and `$OUT_DIR/httpmock.rs`
+/// from the crate's `openapi.json`, rerunning only when that file changes.
+#[allow(dead_code)]
+fn main() -> std::process::ExitCode {
+    println!("cargo::rerun-if-changed=openapi.json");
+    let result = (|| -> Result<(), String> {
+        let spec = std::fs::read_to_string("openapi.json")
+            .map_err(|e| format!("cannot read openapi.json: {e}"))?;
+        let generated = generate(&spec).map_err(|e| format!("openapi.json: {e}"))?;
+        let out_dir = std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?;
+        let out_dir = std::path::Path::new(&out_dir);
+        std::fs::write(out_dir.join("codegen.rs"), generated.client)
+            .and_then(|()| std::fs::write(out_dir.join("httpmock.rs"), generated.httpmock))
+            .map_err(|e| format!("cannot write to OUT_DIR: {e}"))
+    })();
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(message) => {
+            println!("cargo::error={message}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

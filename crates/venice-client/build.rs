@@ -1,0 +1,1 @@
+../codegen/src/generate.rs
