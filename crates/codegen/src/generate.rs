@@ -4,8 +4,8 @@
 //! client crate: the code a client compiles and the code the snapshots show come from the
 //! same function, and each client crate still packages on its own (`cargo package -p
 //! venice-client`). It may therefore use only crates that every client lists under
-//! `[build-dependencies]`: progenitor, openapiv3, serde_json, prettyplease, syn, quote and
-//! proc-macro2.
+//! `[build-dependencies]`: progenitor, openapiv3, schemars, serde_json, prettyplease, syn,
+//! quote and proc-macro2.
 //!
 //! Besides progenitor's client, it emits what progenitor leaves to us (see
 //! [`generate`]): the base URL each operation is served from, and the vendor's auth.
@@ -66,12 +66,13 @@ impl std::error::Error for GenerateError {}
 /// Generate the client and its httpmock helpers from a normalized OpenAPI 3.0 JSON document.
 ///
 /// Settings: builder interface, merged tags, `schemars::JsonSchema` derived on every type,
-/// `Credentials` as the client's inner type and a `ClientHooks` impl that sets the auth
-/// header and drops progenitor's `api-version` header, which none of our vendors documents.
+/// `ClientConfig` as the client's inner type, and a `ClientHooks` impl that sets the auth
+/// header, drops progenitor's `api-version` header (none of our vendors documents it), and
+/// applies the config's response-size limit and observer.
 pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     let spec: OpenAPI = serde_json::from_str(spec_json).map_err(GenerateError::Parse)?;
     let progenitor_client = catch_progenitor_panic(&spec, run_progenitor)?;
-    let extras = [servers_module(&spec), credentials_module(&spec)?];
+    let extras = [servers_module(&spec), credentials_module(&spec)?, exact_number()];
     let client = format(quote! { #progenitor_client #(#extras)* })?;
     let httpmock = catch_progenitor_panic(&spec, |spec| {
         progenitor::Generator::new(&settings()).httpmock(spec, "crate")
@@ -85,8 +86,16 @@ fn settings() -> progenitor::GenerationSettings {
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
         .with_derive("schemars::JsonSchema")
-        .with_inner_type(quote! { crate::Credentials })
-        .with_hooks(progenitor::HooksMode::Expected);
+        .with_inner_type(quote! { crate::ClientConfig })
+        .with_hooks(progenitor::HooksMode::Expected)
+        .with_conversion(
+            schemars::schema::SchemaObject {
+                instance_type: Some(schemars::schema::InstanceType::Number.into()),
+                ..Default::default()
+            },
+            "crate::ExactNumber",
+            [progenitor::TypeImpl::Display, progenitor::TypeImpl::FromStr].into_iter(),
+        );
     settings
 }
 
@@ -206,6 +215,88 @@ fn servers_module(spec: &OpenAPI) -> TokenStream {
     }
 }
 
+/// `ExactNumber`, the type of every `type: number` in the spec: the JSON number's own text,
+/// so money is never rounded through `f64` on its way to a caller.
+fn exact_number() -> TokenStream {
+    quote! {
+        /// A JSON number exactly as the vendor wrote it (`type: number` in the spec). Parse
+        /// [`ExactNumber::as_str`] into a decimal type for money; [`ExactNumber::to_f64`] is
+        /// there for everything else.
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        pub struct ExactNumber(String);
+
+        /// Text that is not a JSON number.
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct NotANumber;
+
+        impl std::fmt::Display for NotANumber {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("not a JSON number")
+            }
+        }
+
+        impl std::error::Error for NotANumber {}
+
+        impl ExactNumber {
+            /// The number's JSON text, e.g. `90.5` or `1e-7`.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The nearest `f64` (lossy: not for money).
+            pub fn to_f64(&self) -> Option<f64> {
+                self.0.parse().ok()
+            }
+        }
+
+        impl std::str::FromStr for ExactNumber {
+            type Err = NotANumber;
+            fn from_str(text: &str) -> Result<Self, NotANumber> {
+                match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(serde_json::Value::Number(_)) => Ok(Self(text.trim().to_string())),
+                    _ => Err(NotANumber),
+                }
+            }
+        }
+
+        impl std::fmt::Display for ExactNumber {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for ExactNumber {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let raw = <Box<serde_json::value::RawValue>>::deserialize(deserializer)?;
+                raw.get().parse().map_err(|_| {
+                    <D::Error as serde::de::Error>::invalid_type(
+                        serde::de::Unexpected::Other(raw.get()),
+                        &"a JSON number",
+                    )
+                })
+            }
+        }
+
+        impl serde::Serialize for ExactNumber {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match serde_json::value::RawValue::from_string(self.0.clone()) {
+                    Ok(raw) => raw.serialize(serializer),
+                    Err(e) => Err(<S::Error as serde::ser::Error>::custom(e)),
+                }
+            }
+        }
+
+        impl schemars::JsonSchema for ExactNumber {
+            fn schema_name() -> String {
+                "ExactNumber".to_string()
+            }
+            fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+                <f64 as schemars::JsonSchema>::json_schema(generator)
+            }
+        }
+    }
+}
+
 /// How a security scheme puts the key on a request.
 struct AuthHeader {
     scheme: String,
@@ -246,7 +337,8 @@ fn auth_headers(spec: &OpenAPI) -> Result<Vec<AuthHeader>, GenerateError> {
     Ok(headers)
 }
 
-/// `Credentials`, the `ClientHooks` impl that applies them, and `Client::with_api_key`.
+/// `Credentials`, `ClientConfig` (the client's inner value), the `ClientHooks` impl that
+/// applies them, and `Client::with_api_key` / `Client::with_config`.
 fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
     let schemes = auth_headers(spec)?;
     let constructors = schemes.iter().map(|s| {
@@ -333,7 +425,71 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             }
         }
 
-        impl ClientHooks<Credentials> for Client {
+        /// What a [`Client`] sends and how it reads responses: its inner value.
+        #[derive(Clone, Default)]
+        pub struct ClientConfig {
+            /// Set on every request.
+            pub credentials: Credentials,
+            /// The largest response body read, in bytes: a longer one fails the request
+            /// with [`ResponseTooLarge`] in its error's source chain. `None`: no limit.
+            pub max_response_bytes: Option<u64>,
+            /// Called with every response (status and headers) before its body is read.
+            pub on_response: Option<std::sync::Arc<dyn Fn(&reqwest::Response) + Send + Sync>>,
+        }
+
+        impl std::fmt::Debug for ClientConfig {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct("ClientConfig")
+                    .field("credentials", &self.credentials)
+                    .field("max_response_bytes", &self.max_response_bytes)
+                    .field("on_response", &self.on_response.as_ref().map(|_| "Fn"))
+                    .finish()
+            }
+        }
+
+        impl From<Credentials> for ClientConfig {
+            fn from(credentials: Credentials) -> Self {
+                Self { credentials, ..Self::default() }
+            }
+        }
+
+        /// A response body longer than [`ClientConfig::max_response_bytes`].
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct ResponseTooLarge {
+            /// The limit that was exceeded, in bytes.
+            pub limit: u64,
+        }
+
+        impl std::fmt::Display for ResponseTooLarge {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "the response body is larger than {} bytes", self.limit)
+            }
+        }
+
+        impl std::error::Error for ResponseTooLarge {}
+
+        /// `response` with a body that fails with [`ResponseTooLarge`] past `limit` bytes.
+        fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
+            let declared_too_large = response.content_length().is_some_and(|length| length > limit);
+            let (status, version, headers) =
+                (response.status(), response.version(), response.headers().clone());
+            let mut seen: u64 = 0;
+            let body = futures_util::StreamExt::map(response.bytes_stream(), move |chunk| {
+                let chunk = chunk.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
+                seen = seen.saturating_add(chunk.len() as u64);
+                if declared_too_large || seen > limit {
+                    return Err(Box::new(ResponseTooLarge { limit }) as Box<dyn std::error::Error + Send + Sync>);
+                }
+                Ok(chunk)
+            });
+            let mut limited = http::Response::new(reqwest::Body::wrap_stream(body));
+            *limited.status_mut() = status;
+            *limited.version_mut() = version;
+            *limited.headers_mut() = headers;
+            reqwest::Response::from(limited)
+        }
+
+        impl ClientHooks<ClientConfig> for Client {
             async fn pre<E>(
                 &self,
                 request: &mut reqwest::Request,
@@ -341,10 +497,25 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             ) -> std::result::Result<(), Error<E>> {
                 let headers = request.headers_mut();
                 headers.remove("api-version");
-                if let Some((name, value)) = &self.inner.header {
+                if let Some((name, value)) = &self.inner.credentials.header {
                     headers.insert(name.clone(), value.clone());
                 }
                 Ok(())
+            }
+
+            async fn exec(
+                &self,
+                request: reqwest::Request,
+                _info: &OperationInfo,
+            ) -> reqwest::Result<reqwest::Response> {
+                let response = self.client.execute(request).await?;
+                if let Some(observe) = &self.inner.on_response {
+                    observe(&response);
+                }
+                Ok(match self.inner.max_response_bytes {
+                    Some(limit) => limit_body(response, limit),
+                    None => response,
+                })
             }
         }
 
@@ -352,17 +523,17 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             /// A client for the vendor's documented base URL ([`servers::DEFAULT_BASE_URL`])
             /// that authenticates with `api_key`, on a new `reqwest::Client`.
             pub fn with_api_key(api_key: &str) -> Result<Self, InvalidApiKey> {
-                Ok(Self::with_credentials(
+                Ok(Self::with_config(
                     servers::DEFAULT_BASE_URL,
                     reqwest::Client::new(),
-                    Credentials::api_key(api_key)?,
+                    Credentials::api_key(api_key)?.into(),
                 ))
             }
 
             /// A client for `base_url` (a trailing `/` is dropped) on a shared
             /// `reqwest::Client`: share one per process, building one is not cheap.
-            pub fn with_credentials(base_url: &str, http: reqwest::Client, credentials: Credentials) -> Self {
-                Self::new_with_client(base_url.trim_end_matches('/'), http, credentials)
+            pub fn with_config(base_url: &str, http: reqwest::Client, config: ClientConfig) -> Self {
+                Self::new_with_client(base_url.trim_end_matches('/'), http, config)
             }
         }
     })
