@@ -15,7 +15,10 @@ fn root() -> PathBuf {
 fn fenced_yaml(page: &Path) -> String {
     let text = std::fs::read_to_string(page).unwrap();
     let mut lines = text.split_inclusive('\n');
-    lines.by_ref().find(|line| line.starts_with("````yaml")).expect("an OpenAPI block");
+    lines
+        .by_ref()
+        .find(|line| line.starts_with("````yaml"))
+        .expect("an OpenAPI block");
     lines.take_while(|line| !line.starts_with("````")).collect()
 }
 
@@ -26,9 +29,14 @@ fn vendored_specs_are_the_vendors_text_byte_for_byte() {
         ("ngrok-ai-gateway", "ngrok-ai-gateway-credits-balance.md"),
         ("venice", "venice-billing-balance.md"),
     ] {
-        let spec = std::fs::read_to_string(root().join(format!("specs/{vendor}/openapi.yaml"))).unwrap();
+        let spec =
+            std::fs::read_to_string(root().join(format!("specs/{vendor}/openapi.yaml"))).unwrap();
         let page = root().join(format!("specs/{vendor}/pages/{page}"));
-        assert_eq!(spec, fenced_yaml(&page), "specs/{vendor}/openapi.yaml differs from its page");
+        assert_eq!(
+            spec,
+            fenced_yaml(&page),
+            "specs/{vendor}/openapi.yaml differs from its page"
+        );
     }
 }
 
@@ -36,9 +44,18 @@ fn vendored_specs_are_the_vendors_text_byte_for_byte() {
 fn normalized_specs_and_generated_code_match_the_snapshots() {
     for vendor in VENDORS {
         let pipeline = codegen::run_pipeline(&root().join(vendor.spec_path())).unwrap();
-        insta::assert_snapshot!(format!("{}-normalized.json", vendor.name), pipeline.normalized_json);
-        insta::assert_snapshot!(format!("{}-client.rs", vendor.name), pipeline.generated.client);
-        insta::assert_snapshot!(format!("{}-httpmock.rs", vendor.name), pipeline.generated.httpmock);
+        insta::assert_snapshot!(
+            format!("{}-normalized.json", vendor.name),
+            pipeline.normalized_json
+        );
+        insta::assert_snapshot!(
+            format!("{}-client.rs", vendor.name),
+            pipeline.generated.client
+        );
+        insta::assert_snapshot!(
+            format!("{}-httpmock.rs", vendor.name),
+            pipeline.generated.httpmock
+        );
     }
 }
 
@@ -52,13 +69,19 @@ fn checked_in_normalized_specs_are_up_to_date() {
 #[test]
 fn the_published_texts_fail_in_progenitor_without_normalization() {
     // Runcrate's document is OpenAPI 3.1: openapiv3 (and so progenitor) rejects it.
-    let runcrate = codegen::parse_spec(&std::fs::read_to_string(root().join("specs/runcrate/openapi.yaml")).unwrap()).unwrap();
+    let runcrate = codegen::parse_spec(
+        &std::fs::read_to_string(root().join("specs/runcrate/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
     let error = codegen::generate(&runcrate.to_string()).unwrap_err();
     assert!(error.to_string().contains("3.1.0"), "{error}");
 
     // ngrok's `default` response makes progenitor panic; the panic is caught and the
     // operation that causes it is named.
-    let ngrok = codegen::parse_spec(&std::fs::read_to_string(root().join("specs/ngrok-ai-gateway/openapi.yaml")).unwrap()).unwrap();
+    let ngrok = codegen::parse_spec(
+        &std::fs::read_to_string(root().join("specs/ngrok-ai-gateway/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
     let error = codegen::generate(&ngrok.to_string()).unwrap_err();
     assert!(
         matches!(&error, codegen::GenerateError::Panic { operation: Some(op), message }
@@ -69,11 +92,18 @@ fn the_published_texts_fail_in_progenitor_without_normalization() {
 
 #[test]
 fn runtools_spec_covers_all_eight_billing_operations_and_both_auth_schemes() {
-    let spec = codegen::parse_spec(&std::fs::read_to_string(root().join("specs/runtools/openapi.yaml")).unwrap()).unwrap();
+    let spec = codegen::parse_spec(
+        &std::fs::read_to_string(root().join("specs/runtools/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
     let mut operations = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
-            operations.push(format!("{} {path} {}", method.to_uppercase(), op["operationId"].as_str().unwrap()));
+            operations.push(format!(
+                "{} {path} {}",
+                method.to_uppercase(),
+                op["operationId"].as_str().unwrap()
+            ));
         }
     }
     assert_eq!(
@@ -92,7 +122,11 @@ fn runtools_spec_covers_all_eight_billing_operations_and_both_auth_schemes() {
     let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
     assert_eq!(schemes["apiKeyHeader"]["name"], "X-API-Key");
     assert_eq!(schemes["bearerAuth"]["scheme"], "bearer");
-    assert_eq!(spec["security"].as_array().unwrap().len(), 2, "alternatives, not both at once");
+    assert_eq!(
+        spec["security"].as_array().unwrap().len(),
+        2,
+        "alternatives, not both at once"
+    );
 }
 
 /// A copy of the parts of the tree `regen` reads and writes.
@@ -109,7 +143,15 @@ fn copy_of_tree() -> tempfile::TempDir {
 }
 
 fn normalized_files(root: &Path) -> Vec<(String, Vec<u8>)> {
-    VENDORS.iter().map(|v| (v.normalized_path(), std::fs::read(root.join(v.normalized_path())).unwrap())).collect()
+    VENDORS
+        .iter()
+        .map(|v| {
+            (
+                v.normalized_path(),
+                std::fs::read(root.join(v.normalized_path())).unwrap(),
+            )
+        })
+        .collect()
 }
 
 #[test]
@@ -122,10 +164,16 @@ fn check_fails_after_a_one_character_change_naming_the_spec() {
         // the model, still makes the checked-in copy stale (its SHA-256 is recorded).
         text = text.replacen('\n', " \n", 1);
         std::fs::write(&spec, text).unwrap();
-        let error = xtask::regen(tree.path(), Mode::Check).unwrap_err().to_string();
+        let error = xtask::regen(tree.path(), Mode::Check)
+            .unwrap_err()
+            .to_string();
         assert!(error.contains(&vendor.spec_path()), "{error}");
         assert!(error.contains(&vendor.normalized_path()), "{error}");
-        assert_eq!(error.matches("(from ").count(), 1, "only that vendor is stale: {error}");
+        assert_eq!(
+            error.matches("(from ").count(),
+            1,
+            "only that vendor is stale: {error}"
+        );
     }
 }
 
@@ -134,17 +182,29 @@ fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
     let tree = copy_of_tree();
     // Make one vendor's normalized copy stale too, so a partial write would show.
     let first = tree.path().join(VENDORS[0].spec_path());
-    let text = std::fs::read_to_string(&first).unwrap().replacen("Get credit balance", "Get the credit balance", 1);
+    let text = std::fs::read_to_string(&first).unwrap().replacen(
+        "Get credit balance",
+        "Get the credit balance",
+        1,
+    );
     std::fs::write(&first, text).unwrap();
     let third = tree.path().join(VENDORS[2].spec_path());
     std::fs::write(&third, "openapi: 3.0.3\npaths: [unclosed\n").unwrap();
     let before = normalized_files(tree.path());
 
-    let error = xtask::regen(tree.path(), Mode::Write).unwrap_err().to_string();
+    let error = xtask::regen(tree.path(), Mode::Write)
+        .unwrap_err()
+        .to_string();
     assert!(error.contains(&VENDORS[2].spec_path()), "{error}");
-    assert!(error.contains("line 2"), "names where the problem is: {error}");
+    assert!(
+        error.contains("line 2"),
+        "names where the problem is: {error}"
+    );
     assert_eq!(normalized_files(tree.path()), before);
-    let leftovers: Vec<_> = walk(tree.path()).into_iter().filter(|p| p.to_string_lossy().contains("regen-tmp")).collect();
+    let leftovers: Vec<_> = walk(tree.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains("regen-tmp"))
+        .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
@@ -171,7 +231,11 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).unwrap().flatten() {
         let path = entry.path();
-        if path.is_dir() { out.extend(walk(&path)) } else { out.push(path) }
+        if path.is_dir() {
+            out.extend(walk(&path))
+        } else {
+            out.push(path)
+        }
     }
     out
 }

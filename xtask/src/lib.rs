@@ -23,10 +23,22 @@ pub struct Vendor {
 
 /// Every vendor, in the order `regen` processes them.
 pub const VENDORS: [Vendor; 4] = [
-    Vendor { name: "runcrate", crate_dir: "crates/runcrate-client" },
-    Vendor { name: "ngrok-ai-gateway", crate_dir: "crates/ngrok-ai-gateway-client" },
-    Vendor { name: "runtools", crate_dir: "crates/runtools-client" },
-    Vendor { name: "venice", crate_dir: "crates/venice-client" },
+    Vendor {
+        name: "runcrate",
+        crate_dir: "crates/runcrate-client",
+    },
+    Vendor {
+        name: "ngrok-ai-gateway",
+        crate_dir: "crates/ngrok-ai-gateway-client",
+    },
+    Vendor {
+        name: "runtools",
+        crate_dir: "crates/runtools-client",
+    },
+    Vendor {
+        name: "venice",
+        crate_dir: "crates/venice-client",
+    },
 ];
 
 impl Vendor {
@@ -43,7 +55,10 @@ impl Vendor {
 
 /// The workspace root (this crate's parent folder).
 pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// Whether `regen` writes the normalized specs or only checks them.
@@ -103,7 +118,10 @@ fn with_provenance(normalized_json: &str, spec_path: &str, spec_bytes: &[u8]) ->
     let Ok(serde_json::Value::Object(mut doc)) = serde_json::from_str(normalized_json) else {
         return normalized_json.to_string();
     };
-    let digest: String = Sha256::digest(spec_bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let digest: String = Sha256::digest(spec_bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
     doc.insert(
         "x-prepaid-source".into(),
         serde_json::json!({ "file": spec_path, "sha256": digest }),
@@ -141,11 +159,19 @@ pub fn regen(root: &Path, mode: Mode) -> Result<RegenReport, RegenError> {
     for (vendor, new_text) in outputs {
         let target = root.join(vendor.normalized_path());
         let old_text = std::fs::read_to_string(&target).ok();
-        let old = old_text.as_deref().and_then(|t| serde_json::from_str(t).ok());
+        let old = old_text
+            .as_deref()
+            .and_then(|t| serde_json::from_str(t).ok());
         let new = serde_json::from_str(&new_text).unwrap_or_default();
-        report.vendors.push((vendor.name, ChangeReport::between(old.as_ref(), &new)));
+        report
+            .vendors
+            .push((vendor.name, ChangeReport::between(old.as_ref(), &new)));
         if old_text.as_deref() != Some(new_text.as_str()) {
-            stale.push(format!("{} (from {})", vendor.normalized_path(), vendor.spec_path()));
+            stale.push(format!(
+                "{} (from {})",
+                vendor.normalized_path(),
+                vendor.spec_path()
+            ));
             to_write.push((target, new_text));
         }
     }
@@ -169,13 +195,18 @@ fn write_all_or_nothing(files: &[(PathBuf, String)]) -> Result<(), RegenError> {
                 let _ = std::fs::remove_file(t);
             });
             let _ = std::fs::remove_file(&temporary);
-            return Err(RegenError::Write { path: target.display().to_string(), source });
+            return Err(RegenError::Write {
+                path: target.display().to_string(),
+                source,
+            });
         }
         temporaries.push((temporary, target));
     }
     for (temporary, target) in temporaries {
-        std::fs::rename(&temporary, target)
-            .map_err(|source| RegenError::Write { path: target.display().to_string(), source })?;
+        std::fs::rename(&temporary, target).map_err(|source| RegenError::Write {
+            path: target.display().to_string(),
+            source,
+        })?;
     }
     Ok(())
 }
@@ -193,10 +224,19 @@ pub fn rebuild_and_update_snapshots(root: &Path) -> Result<(), RegenError> {
     let mut snapshots = Command::new(&cargo);
     snapshots
         .current_dir(root)
-        .args(["test", "--package", "prepaid-tests", "--test", "regeneration"])
+        .args([
+            "test",
+            "--package",
+            "prepaid-tests",
+            "--test",
+            "regeneration",
+        ])
         .env("INSTA_UPDATE", "always")
         .env("INSTA_FORCE_PASS", "1");
-    run(snapshots, "cargo test --package prepaid-tests --test regeneration (INSTA_UPDATE=always)")
+    run(
+        snapshots,
+        "cargo test --package prepaid-tests --test regeneration (INSTA_UPDATE=always)",
+    )
 }
 
 fn run(mut command: Command, what: &str) -> Result<(), RegenError> {

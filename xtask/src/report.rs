@@ -62,7 +62,10 @@ impl ChangeReport {
     /// Compare an old normalized spec (if there was one) with the new one.
     pub fn between(old: Option<&Value>, new: &Value) -> Self {
         let Some(old) = old else {
-            return Self { new_spec: true, changes: Vec::new() };
+            return Self {
+                new_spec: true,
+                changes: Vec::new(),
+            };
         };
         let (old_ops, new_ops) = (operations(old), operations(new));
         let (old_fields, new_fields) = (fields(old), fields(new));
@@ -80,9 +83,11 @@ impl ChangeReport {
         for (at, ty) in &new_fields {
             match old_fields.get(at) {
                 None => changes.push(Change::FieldAdded(at.clone(), ty.clone())),
-                Some(old_ty) if old_ty != ty => {
-                    changes.push(Change::FieldTypeChanged(at.clone(), old_ty.clone(), ty.clone()))
-                }
+                Some(old_ty) if old_ty != ty => changes.push(Change::FieldTypeChanged(
+                    at.clone(),
+                    old_ty.clone(),
+                    ty.clone(),
+                )),
                 Some(_) => {}
             }
         }
@@ -91,11 +96,16 @@ impl ChangeReport {
                 changes.push(Change::FieldRemoved(at.clone(), ty.clone()));
             }
         }
-        Self { new_spec: false, changes }
+        Self {
+            new_spec: false,
+            changes,
+        }
     }
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// `"METHOD /path"` → `"METHOD /path (operationId)"` for every operation.
 fn operations(doc: &Value) -> BTreeMap<String, String> {
@@ -113,11 +123,15 @@ fn operations(doc: &Value) -> BTreeMap<String, String> {
 }
 
 fn each_operation(doc: &Value) -> impl Iterator<Item = (&String, &Value, &str, &Value)> {
-    doc.get("paths").and_then(Value::as_object).into_iter().flatten().flat_map(|(path, item)| {
-        METHODS
-            .iter()
-            .filter_map(move |m| item.get(*m).map(|op| (path, item, *m, op)))
-    })
+    doc.get("paths")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .flat_map(|(path, item)| {
+            METHODS
+                .iter()
+                .filter_map(move |m| item.get(*m).map(|op| (path, item, *m, op)))
+        })
 }
 
 /// Every field a client sees, by location: parameters, request and response bodies, each
@@ -135,7 +149,12 @@ fn fields(doc: &Value) -> BTreeMap<String, String> {
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
-            .chain(op.get("parameters").and_then(Value::as_array).into_iter().flatten());
+            .chain(
+                op.get("parameters")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten(),
+            );
         for parameter in parameters {
             let parameter = resolve(doc, parameter);
             let name = parameter.get("name").and_then(Value::as_str).unwrap_or("?");
@@ -150,7 +169,12 @@ fn fields(doc: &Value) -> BTreeMap<String, String> {
                 walk(doc, schema, &format!("{id} request {media}"), &mut out, 0);
             }
         }
-        for (status, response) in op.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        for (status, response) in op
+            .get("responses")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
             for (media, schema) in media_schemas(resolve(doc, response)) {
                 walk(doc, schema, &format!("{id} {status} {media}"), &mut out, 0);
             }
@@ -172,7 +196,11 @@ fn media_schemas(holder: &Value) -> Vec<(&String, &Value)> {
 fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
     let mut value = value;
     for _ in 0..16 {
-        match value.get("$ref").and_then(Value::as_str).and_then(|r| r.strip_prefix('#')) {
+        match value
+            .get("$ref")
+            .and_then(Value::as_str)
+            .and_then(|r| r.strip_prefix('#'))
+        {
             Some(pointer) => value = doc.pointer(pointer).unwrap_or(&Value::Null),
             None => break,
         }
@@ -195,7 +223,12 @@ fn walk(doc: &Value, schema: &Value, at: &str, out: &mut BTreeMap<String, String
         .flatten()
         .filter_map(Value::as_str)
         .collect();
-    for (name, property) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
+    for (name, property) in schema
+        .get("properties")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
         let at = format!("{at}.{name}");
         walk(doc, property, &at, out, depth + 1);
         if required.contains(&name.as_str()) {
@@ -225,7 +258,10 @@ fn describe(doc: &Value, schema: &Value) -> String {
         text.push_str(&format!("({format})"));
     }
     if let Some(values) = schema.get("enum").and_then(Value::as_array) {
-        let values: Vec<String> = values.iter().map(|v| v.to_string().replace('"', "")).collect();
+        let values: Vec<String> = values
+            .iter()
+            .map(|v| v.to_string().replace('"', ""))
+            .collect();
         text.push_str(&format!(" enum[{}]", values.join(", ")));
     }
     for key in ["oneOf", "anyOf", "allOf"] {
@@ -240,7 +276,11 @@ fn describe(doc: &Value, schema: &Value) -> String {
     if schema.get("nullable") == Some(&Value::Bool(true)) {
         text.push('?');
     }
-    if text.is_empty() { "any".to_string() } else { text.trim().to_string() }
+    if text.is_empty() {
+        "any".to_string()
+    } else {
+        text.trim().to_string()
+    }
 }
 
 #[cfg(test)]
@@ -271,7 +311,9 @@ mod tests {
     #[test]
     fn fields_added_removed_and_retyped_are_listed_with_their_location() {
         let old = balance(json!({ "usd": { "type": "number" }, "gone": { "type": "string" } }));
-        let new = balance(json!({ "usd": { "type": "string" }, "diem": { "type": "number", "nullable": true } }));
+        let new = balance(
+            json!({ "usd": { "type": "string" }, "diem": { "type": "number", "nullable": true } }),
+        );
         let report = ChangeReport::between(Some(&old), &new);
         assert_eq!(
             report.to_string(),
@@ -300,6 +342,9 @@ mod tests {
     #[test]
     fn an_identical_spec_has_no_changes() {
         let doc = balance(json!({ "usd": { "type": "number" } }));
-        assert_eq!(ChangeReport::between(Some(&doc), &doc).to_string(), "no API changes\n");
+        assert_eq!(
+            ChangeReport::between(Some(&doc), &doc).to_string(),
+            "no API changes\n"
+        );
     }
 }

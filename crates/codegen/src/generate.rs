@@ -51,10 +51,16 @@ impl fmt::Display for GenerateError {
         match self {
             Self::Parse(e) => write!(f, "not an OpenAPI 3.0 document progenitor can read: {e}"),
             Self::Progenitor(e) => write!(f, "progenitor rejected the document: {e}"),
-            Self::Panic { operation: Some(op), message } => {
+            Self::Panic {
+                operation: Some(op),
+                message,
+            } => {
                 write!(f, "progenitor panicked on operation `{op}`: {message}")
             }
-            Self::Panic { operation: None, message } => write!(f, "progenitor panicked: {message}"),
+            Self::Panic {
+                operation: None,
+                message,
+            } => write!(f, "progenitor panicked: {message}"),
             Self::Syntax(e) => write!(f, "progenitor produced invalid Rust: {e}"),
             Self::Unsupported(e) => write!(f, "unsupported: {e}"),
         }
@@ -72,12 +78,19 @@ impl std::error::Error for GenerateError {}
 pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     let spec: OpenAPI = serde_json::from_str(spec_json).map_err(GenerateError::Parse)?;
     let progenitor_client = catch_progenitor_panic(&spec, run_progenitor)?;
-    let extras = [servers_module(&spec), credentials_module(&spec)?, exact_number()];
+    let extras = [
+        servers_module(&spec),
+        credentials_module(&spec)?,
+        exact_number(),
+    ];
     let client = format(quote! { #progenitor_client #(#extras)* })?;
     let httpmock = catch_progenitor_panic(&spec, |spec| {
         progenitor::Generator::new(&settings()).httpmock(spec, "crate")
     })?;
-    Ok(Generated { client, httpmock: format(httpmock)? })
+    Ok(Generated {
+        client,
+        httpmock: format(httpmock)?,
+    })
 }
 
 fn settings() -> progenitor::GenerationSettings {
@@ -113,10 +126,12 @@ fn catch_progenitor_panic(
         Ok(Err(e)) => Err(GenerateError::Progenitor(e.to_string())),
         Err(message) => {
             // Find the operation that panics on its own, so the maintainer knows where to look.
-            let operation = operations(spec).into_iter().find_map(|(path, method, name)| {
-                let single = only_operation(spec, &path, &method);
-                quietly(|| step(&single)).is_err().then_some(name)
-            });
+            let operation = operations(spec)
+                .into_iter()
+                .find_map(|(path, method, name)| {
+                    let single = only_operation(spec, &path, &method);
+                    quietly(|| step(&single)).is_err().then_some(name)
+                });
             Err(GenerateError::Panic { operation, message })
         }
     }
@@ -144,9 +159,10 @@ fn operations(spec: &OpenAPI) -> Vec<(String, String, String)> {
         .filter_map(|(path, item)| Some((path, item.as_item()?)))
         .flat_map(|(path, item)| {
             item.iter().map(move |(method, op)| {
-                let name = op.operation_id.clone().unwrap_or_else(|| {
-                    format!("{} {path}", method.to_uppercase())
-                });
+                let name = op
+                    .operation_id
+                    .clone()
+                    .unwrap_or_else(|| format!("{} {path}", method.to_uppercase()));
                 (path.clone(), method.to_string(), name)
             })
         })
@@ -306,7 +322,12 @@ struct AuthHeader {
 
 /// The header-based schemes of the spec, those named in its top-level `security` first.
 fn auth_headers(spec: &OpenAPI) -> Result<Vec<AuthHeader>, GenerateError> {
-    let mut names: Vec<&String> = spec.security.iter().flatten().flat_map(|r| r.keys()).collect();
+    let mut names: Vec<&String> = spec
+        .security
+        .iter()
+        .flatten()
+        .flat_map(|r| r.keys())
+        .collect();
     let schemes = spec.components.as_ref().map(|c| &c.security_schemes);
     for name in schemes.into_iter().flat_map(|s| s.keys()) {
         if !names.contains(&name) {
@@ -322,12 +343,18 @@ fn auth_headers(spec: &OpenAPI) -> Result<Vec<AuthHeader>, GenerateError> {
             SecurityScheme::HTTP { scheme, .. } if scheme.eq_ignore_ascii_case("bearer") => {
                 ("authorization".to_string(), true)
             }
-            SecurityScheme::APIKey { location: APIKeyLocation::Header, name, .. } => {
-                (name.to_ascii_lowercase(), false)
-            }
+            SecurityScheme::APIKey {
+                location: APIKeyLocation::Header,
+                name,
+                ..
+            } => (name.to_ascii_lowercase(), false),
             _ => continue,
         };
-        headers.push(AuthHeader { scheme: name.clone(), header, bearer });
+        headers.push(AuthHeader {
+            scheme: name.clone(),
+            header,
+            bearer,
+        });
     }
     if headers.is_empty() {
         return Err(GenerateError::Unsupported(
@@ -346,12 +373,18 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
         let header = &s.header;
         let (doc, value) = if s.bearer {
             (
-                format!("Sends the key as `Authorization: Bearer <key>` (security scheme `{}`).", s.scheme),
+                format!(
+                    "Sends the key as `Authorization: Bearer <key>` (security scheme `{}`).",
+                    s.scheme
+                ),
                 quote! { format!("Bearer {api_key}") },
             )
         } else {
             (
-                format!("Sends the key as the `{header}` header (security scheme `{}`).", s.scheme),
+                format!(
+                    "Sends the key as the `{header}` header (security scheme `{}`).",
+                    s.scheme
+                ),
                 quote! { api_key.to_string() },
             )
         };
@@ -557,7 +590,8 @@ fn snake_case(name: &str) -> String {
 }
 
 fn format(tokens: TokenStream) -> Result<String, GenerateError> {
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))?;
+    let file =
+        syn::parse2::<syn::File>(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))?;
     Ok(prettyplease::unparse(&file))
 }
 

@@ -73,12 +73,24 @@ pub struct Pipeline {
 /// Read, normalize and generate the spec at `path`, writing nothing.
 pub fn run_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| SpecError::Read { path: name.clone(), source })?;
-    let doc = parse_spec(&text).map_err(|source| SpecError::Yaml { path: name.clone(), source })?;
-    let doc = normalize(doc).map_err(|source| SpecError::Normalize { path: name.clone(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+        path: name.clone(),
+        source,
+    })?;
+    let doc = parse_spec(&text).map_err(|source| SpecError::Yaml {
+        path: name.clone(),
+        source,
+    })?;
+    let doc = normalize(doc).map_err(|source| SpecError::Normalize {
+        path: name.clone(),
+        source,
+    })?;
     let normalized_json = to_canonical_json(&doc);
     let generated =
         generate(&normalized_json).map_err(|source| SpecError::Generate { path: name, source })?;
-    Ok(Pipeline { source: text, normalized_json, generated })
+    Ok(Pipeline {
+        source: text,
+        normalized_json,
+        generated,
+    })
 }

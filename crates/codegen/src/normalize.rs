@@ -20,7 +20,11 @@ pub enum NormalizeError {
 
 /// Run every rule, in order, and check the result parses as OpenAPI 3.0.
 pub fn normalize(mut doc: Value) -> Result<Value, NormalizeError> {
-    let version = doc.get("openapi").and_then(Value::as_str).unwrap_or_default().to_string();
+    let version = doc
+        .get("openapi")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     if version.starts_with("3.1.") {
         doc = downconvert_openapi_31(doc);
     } else if !version.starts_with("3.0.") {
@@ -36,7 +40,9 @@ pub fn normalize(mut doc: Value) -> Result<Value, NormalizeError> {
 /// OpenAPI 3.1 → 3.0.3: the version field, the 3.1-only document fields (kept as `x-`
 /// extensions so nothing is lost), and every schema (see [`downconvert_schema_31`]).
 pub fn downconvert_openapi_31(mut doc: Value) -> Value {
-    let Some(root) = doc.as_object_mut() else { return doc };
+    let Some(root) = doc.as_object_mut() else {
+        return doc;
+    };
     root.insert("openapi".into(), json!("3.0.3"));
     rename_key(root, "webhooks", "x-webhooks");
     rename_key(root, "jsonSchemaDialect", "x-json-schema-dialect");
@@ -78,12 +84,16 @@ pub fn downconvert_schema_31(schema: &mut Map<String, Value>) {
     if let Some(value) = schema.remove("const") {
         schema.insert("enum".into(), json!([value]));
     }
-    if let Some(Value::Array(mut examples)) = schema.remove("examples") {
-        if !examples.is_empty() && !schema.contains_key("example") {
-            schema.insert("example".into(), examples.swap_remove(0));
-        }
+    if let Some(Value::Array(mut examples)) = schema.remove("examples")
+        && !examples.is_empty()
+        && !schema.contains_key("example")
+    {
+        schema.insert("example".into(), examples.swap_remove(0));
     }
-    for (exclusive, bound) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+    for (exclusive, bound) in [
+        ("exclusiveMinimum", "minimum"),
+        ("exclusiveMaximum", "maximum"),
+    ] {
         if let Some(limit @ Value::Number(_)) = schema.get(exclusive).cloned() {
             schema.insert(bound.into(), limit);
             schema.insert(exclusive.into(), Value::Bool(true));
@@ -96,11 +106,15 @@ pub fn downconvert_schema_31(schema: &mut Map<String, Value>) {
 /// ranges it stands for, `4XX` and `5XX`, where the operation has no such entry already.
 pub fn replace_default_responses(mut doc: Value) -> Value {
     for operation in operations_mut(&mut doc) {
-        let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut)
+        let Some(responses) = operation
+            .get_mut("responses")
+            .and_then(Value::as_object_mut)
         else {
             continue;
         };
-        let Some(default) = responses.shift_remove("default") else { continue };
+        let Some(default) = responses.shift_remove("default") else {
+            continue;
+        };
         for range in ["4XX", "5XX"] {
             if !responses.contains_key(range) {
                 responses.insert(range.into(), default.clone());
@@ -130,13 +144,16 @@ pub fn allow_unknown_response_fields(mut doc: Value) -> Value {
 pub fn allow_unknown_response_enum_values(mut doc: Value) -> Value {
     for_each_response_schema(&mut doc, &mut |schema| {
         let is_string_enum = schema.get("type") == Some(&json!("string"))
-            && schema.get("enum").and_then(Value::as_array).is_some_and(|values| {
-                values.iter().all(|v| v.is_string() || v.is_null())
-            });
+            && schema
+                .get("enum")
+                .and_then(Value::as_array)
+                .is_some_and(|values| values.iter().all(|v| v.is_string() || v.is_null()));
         if !is_string_enum {
             return;
         }
-        let Some(Value::Array(values)) = schema.remove("enum") else { return };
+        let Some(Value::Array(values)) = schema.remove("enum") else {
+            return;
+        };
         let known: Vec<Value> = values.into_iter().filter(Value::is_string).collect();
         schema.remove("type");
         schema.insert(
@@ -156,7 +173,9 @@ fn rename_key(map: &mut Map<String, Value>, from: &str, to: &str) {
     }
 }
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Every operation object under `paths`.
 fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Value>> {
@@ -175,19 +194,31 @@ fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Valu
 /// Apply `f` to every schema nested in `schema`, then to `schema` itself (children first, so
 /// the subschemas a rule creates are not visited again).
 fn walk_schema(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
-    let Some(map) = schema.as_object_mut() else { return };
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
     for key in ["items", "additionalProperties", "not"] {
         if let Some(sub) = map.get_mut(key) {
             walk_schema(sub, f);
         }
     }
     for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-        for sub in map.get_mut(key).and_then(Value::as_array_mut).into_iter().flatten() {
+        for sub in map
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
             walk_schema(sub, f);
         }
     }
     for key in ["properties", "patternProperties", "$defs"] {
-        for sub in map.get_mut(key).and_then(Value::as_object_mut).into_iter().flatten() {
+        for sub in map
+            .get_mut(key)
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flatten()
+        {
             walk_schema(sub.1, f);
         }
     }
@@ -197,12 +228,18 @@ fn walk_schema(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
 /// The schemas of a list of media-type maps (`content`) and parameter or header objects.
 fn schemas_in(holder: &mut Value) -> Vec<&mut Value> {
     let mut out = Vec::new();
-    let Some(map) = holder.as_object_mut() else { return out };
+    let Some(map) = holder.as_object_mut() else {
+        return out;
+    };
     for (key, value) in map.iter_mut() {
         match key.as_str() {
             "schema" => out.push(value),
             "content" => {
-                for media in value.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                for media in value
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
                     out.extend(media.get_mut("schema"));
                 }
             }
@@ -215,18 +252,28 @@ fn schemas_in(holder: &mut Value) -> Vec<&mut Value> {
 /// Apply `f` to every schema in the document: components and inline ones, nested included.
 pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
     let mut roots: Vec<&mut Value> = Vec::new();
-    let Some(root) = doc.as_object_mut() else { return };
+    let Some(root) = doc.as_object_mut() else {
+        return;
+    };
     for (key, value) in root.iter_mut() {
         match key.as_str() {
             "paths" => {
-                for item in value.as_object_mut().into_iter().flat_map(|p| p.values_mut()) {
+                for item in value
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|p| p.values_mut())
+                {
                     collect_path_item_schemas(item, &mut roots);
                 }
             }
             "components" => {
-                let Some(components) = value.as_object_mut() else { continue };
+                let Some(components) = value.as_object_mut() else {
+                    continue;
+                };
                 for (kind, entries) in components.iter_mut() {
-                    let Some(entries) = entries.as_object_mut() else { continue };
+                    let Some(entries) = entries.as_object_mut() else {
+                        continue;
+                    };
                     for entry in entries.values_mut() {
                         match kind.as_str() {
                             "schemas" => roots.push(entry),
@@ -248,14 +295,18 @@ pub fn for_each_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value
 }
 
 fn collect_path_item_schemas<'a>(item: &'a mut Value, roots: &mut Vec<&'a mut Value>) {
-    let Some(item) = item.as_object_mut() else { return };
+    let Some(item) = item.as_object_mut() else {
+        return;
+    };
     for (key, value) in item.iter_mut() {
         if key == "parameters" {
             for p in value.as_array_mut().into_iter().flatten() {
                 roots.extend(schemas_in(p));
             }
         } else if METHODS.contains(&key.as_str()) {
-            let Some(op) = value.as_object_mut() else { continue };
+            let Some(op) = value.as_object_mut() else {
+                continue;
+            };
             for (part, value) in op.iter_mut() {
                 match part.as_str() {
                     "parameters" => {
@@ -265,7 +316,11 @@ fn collect_path_item_schemas<'a>(item: &'a mut Value, roots: &mut Vec<&'a mut Va
                     }
                     "requestBody" => roots.extend(schemas_in(value)),
                     "responses" => {
-                        for response in value.as_object_mut().into_iter().flat_map(|r| r.values_mut()) {
+                        for response in value
+                            .as_object_mut()
+                            .into_iter()
+                            .flat_map(|r| r.values_mut())
+                        {
                             collect_response_schemas(response, roots);
                         }
                     }
@@ -277,16 +332,26 @@ fn collect_path_item_schemas<'a>(item: &'a mut Value, roots: &mut Vec<&'a mut Va
 }
 
 fn collect_response_schemas<'a>(response: &'a mut Value, roots: &mut Vec<&'a mut Value>) {
-    let Some(map) = response.as_object_mut() else { return };
+    let Some(map) = response.as_object_mut() else {
+        return;
+    };
     for (key, value) in map.iter_mut() {
         match key.as_str() {
             "content" => {
-                for media in value.as_object_mut().into_iter().flat_map(|m| m.values_mut()) {
+                for media in value
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|m| m.values_mut())
+                {
                     roots.extend(media.get_mut("schema"));
                 }
             }
             "headers" => {
-                for header in value.as_object_mut().into_iter().flat_map(|h| h.values_mut()) {
+                for header in value
+                    .as_object_mut()
+                    .into_iter()
+                    .flat_map(|h| h.values_mut())
+                {
                     roots.extend(schemas_in(header));
                 }
             }
@@ -305,20 +370,21 @@ pub fn for_each_response_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<Stri
             response_roots.extend(responses.values().cloned());
         }
     }
-    let mut reached_responses = Vec::new();
+    let mut reached_responses: Vec<String> = Vec::new();
     let mut reached_schemas: Vec<String> = Vec::new();
     let mut pending = response_roots;
     while let Some(value) = pending.pop() {
         for reference in references(&value) {
-            if let Some(name) = reference.strip_prefix("#/components/schemas/") {
-                if !reached_schemas.iter().any(|n| n == name) {
-                    reached_schemas.push(name.to_string());
-                    pending.extend(doc.pointer(&pointer_to("schemas", name)).cloned());
-                }
-            } else if let Some(name) = reference.strip_prefix("#/components/responses/") {
-                if !reached_responses.iter().any(|n: &String| n == name) {
-                    reached_responses.push(name.to_string());
-                    pending.extend(doc.pointer(&pointer_to("responses", name)).cloned());
+            for (kind, reached) in [
+                ("schemas", &mut reached_schemas),
+                ("responses", &mut reached_responses),
+            ] {
+                let prefix = format!("#/components/{kind}/");
+                if let Some(name) = reference.strip_prefix(&prefix)
+                    && !reached.iter().any(|n| n == name)
+                {
+                    reached.push(name.to_string());
+                    pending.extend(doc.pointer(&pointer_to(kind, name)).cloned());
                 }
             }
         }
@@ -349,7 +415,10 @@ pub fn for_each_response_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<Stri
 }
 
 fn pointer_to(kind: &str, name: &str) -> String {
-    format!("/components/{kind}/{}", name.replace('~', "~0").replace('/', "~1"))
+    format!(
+        "/components/{kind}/{}",
+        name.replace('~', "~0").replace('/', "~1")
+    )
 }
 
 /// Every `$ref` string anywhere inside `value`.
@@ -433,7 +502,10 @@ mod tests {
 
     #[test]
     fn const_examples_and_exclusive_bounds_are_converted() {
-        assert_eq!(schema_31(json!({ "const": "USD" })), json!({ "enum": ["USD"] }));
+        assert_eq!(
+            schema_31(json!({ "const": "USD" })),
+            json!({ "enum": ["USD"] })
+        );
         assert_eq!(
             schema_31(json!({ "type": "number", "examples": [25, 30] })),
             json!({ "type": "number", "example": 25 })
@@ -522,9 +594,21 @@ mod tests {
         let after = allow_unknown_response_fields(before);
         let schemas = &after["components"]["schemas"];
         assert_eq!(schemas["Out"].get("additionalProperties"), None);
-        assert_eq!(schemas["Inner"].get("additionalProperties"), None, "reached through Out");
-        assert_eq!(schemas["Err"].get("additionalProperties"), None, "reached through a response");
-        assert_eq!(schemas["In"]["additionalProperties"], json!(false), "request only");
+        assert_eq!(
+            schemas["Inner"].get("additionalProperties"),
+            None,
+            "reached through Out"
+        );
+        assert_eq!(
+            schemas["Err"].get("additionalProperties"),
+            None,
+            "reached through a response"
+        );
+        assert_eq!(
+            schemas["In"]["additionalProperties"],
+            json!(false),
+            "request only"
+        );
     }
 
     #[test]
@@ -534,13 +618,17 @@ mod tests {
             json!({ "type": "object" }),
         );
         let after = allow_unknown_response_fields(before);
-        let schema = &after["paths"]["/a"]["post"]["responses"]["200"]["content"]["application/json"]["schema"];
+        let schema = &after["paths"]["/a"]["post"]["responses"]["200"]["content"]["application/json"]
+            ["schema"];
         assert_eq!(schema, &json!({ "type": "object", "properties": {} }));
         // Typed maps (`additionalProperties: {schema}`) are not touched.
         let typed = json!({ "type": "object", "additionalProperties": { "type": "string" } });
         let doc = doc_with_response_and_request(typed.clone(), json!({}));
         let after = allow_unknown_response_fields(doc);
-        assert_eq!(after["paths"]["/a"]["post"]["responses"]["200"]["content"]["application/json"]["schema"], typed);
+        assert_eq!(
+            after["paths"]["/a"]["post"]["responses"]["200"]["content"]["application/json"]["schema"],
+            typed
+        );
     }
 
     #[test]
@@ -568,15 +656,25 @@ mod tests {
 
     #[test]
     fn normalize_rejects_unknown_versions_and_invalid_results() {
-        assert!(matches!(normalize(json!({ "openapi": "2.0" })), Err(NormalizeError::Version(v)) if v == "2.0"));
-        assert!(matches!(normalize(json!({ "swagger": "2.0" })), Err(NormalizeError::Version(v)) if v.is_empty()));
+        assert!(
+            matches!(normalize(json!({ "openapi": "2.0" })), Err(NormalizeError::Version(v)) if v == "2.0")
+        );
+        assert!(
+            matches!(normalize(json!({ "swagger": "2.0" })), Err(NormalizeError::Version(v)) if v.is_empty())
+        );
         let missing_info = json!({ "openapi": "3.0.3", "paths": {} });
-        assert!(matches!(normalize(missing_info), Err(NormalizeError::Invalid(_))));
+        assert!(matches!(
+            normalize(missing_info),
+            Err(NormalizeError::Invalid(_))
+        ));
     }
 
     #[test]
     fn normalize_is_deterministic() {
-        let doc = doc_with_response_and_request(json!({ "type": "string", "enum": ["b", "a"] }), json!({}));
+        let doc = doc_with_response_and_request(
+            json!({ "type": "string", "enum": ["b", "a"] }),
+            json!({}),
+        );
         let mut doc = doc;
         doc["openapi"] = json!("3.0.3");
         doc["info"] = json!({ "title": "t", "version": "1" });

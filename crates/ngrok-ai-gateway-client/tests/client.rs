@@ -10,7 +10,11 @@ const KEY: &str = "ngrok-ai-test";
 
 fn client(server: &MockServer) -> Client {
     let config = ClientConfig::from(Credentials::api_key(KEY).unwrap());
-    Client::with_config(&format!("{}/", server.base_url()), reqwest::Client::new(), config)
+    Client::with_config(
+        &format!("{}/", server.base_url()),
+        reqwest::Client::new(),
+        config,
+    )
 }
 
 #[test]
@@ -31,7 +35,12 @@ async fn get_credit_balance_sends_the_bearer_key_and_decodes_the_example() {
             then.status(200).json_body(json!({ "balanceCents": 1234 }));
         })
         .await;
-    let balance = client(&server).get_credit_balance().send().await.unwrap().into_inner();
+    let balance = client(&server)
+        .get_credit_balance()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     mock.assert_async().await;
     assert_eq!(balance.balance_cents, 1234);
 }
@@ -43,10 +52,16 @@ async fn fields_the_vendor_adds_later_still_decode() {
     server
         .mock_async(|when, then| {
             when.path("/credits/balance");
-            then.status(200).json_body(json!({ "balanceCents": -50, "currency": "USD" }));
+            then.status(200)
+                .json_body(json!({ "balanceCents": -50, "currency": "USD" }));
         })
         .await;
-    let balance = client(&server).get_credit_balance().send().await.unwrap().into_inner();
+    let balance = client(&server)
+        .get_credit_balance()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(balance.balance_cents, -50);
 }
 
@@ -85,10 +100,21 @@ fn the_key_never_appears_in_debug_output() {
 async fn typed_mocks_serve_typed_values() {
     use ngrok_ai_gateway_client::mock::MockServerExt;
     let server = MockServer::start_async().await;
-    let body = ngrok_ai_gateway_client::types::CreditBalance::builder().balance_cents(7).try_into().unwrap();
+    let body = ngrok_ai_gateway_client::types::CreditBalance::builder()
+        .balance_cents(7)
+        .try_into()
+        .unwrap();
     let mock = server.get_credit_balance(|_, then| {
         then.ok(&body);
     });
-    assert_eq!(client(&server).get_credit_balance().send().await.unwrap().balance_cents, 7);
+    assert_eq!(
+        client(&server)
+            .get_credit_balance()
+            .send()
+            .await
+            .unwrap()
+            .balance_cents,
+        7
+    );
     mock.assert();
 }

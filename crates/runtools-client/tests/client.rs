@@ -16,10 +16,19 @@ fn client(server: &MockServer) -> Client {
 }
 
 /// Serve `body` for `method path` only to a request with runtools' `X-API-Key` header.
-async fn serve<'a>(server: &'a MockServer, method: Method, path: &str, body: Value) -> httpmock::Mock<'a> {
+async fn serve<'a>(
+    server: &'a MockServer,
+    method: Method,
+    path: &str,
+    body: Value,
+) -> httpmock::Mock<'a> {
     server
         .mock_async(|when, then| {
-            when.method(method).path(path).header("x-api-key", KEY).header_missing("api-version").header_missing("authorization");
+            when.method(method)
+                .path(path)
+                .header("x-api-key", KEY)
+                .header_missing("api-version")
+                .header_missing("authorization");
             then.status(200).json_body(body);
         })
         .await
@@ -32,8 +41,16 @@ fn the_default_base_url_is_the_billing_service() {
 
 #[test]
 fn api_keys_go_in_x_api_key_and_session_tokens_in_bearer() {
-    assert_eq!(Credentials::api_key(KEY).unwrap().header_name(), Some("x-api-key"));
-    assert_eq!(Credentials::bearer_auth("workos-session").unwrap().header_name(), Some("authorization"));
+    assert_eq!(
+        Credentials::api_key(KEY).unwrap().header_name(),
+        Some("x-api-key")
+    );
+    assert_eq!(
+        Credentials::bearer_auth("workos-session")
+            .unwrap()
+            .header_name(),
+        Some("authorization")
+    );
 }
 
 #[tokio::test]
@@ -41,7 +58,13 @@ async fn get_plan() {
     let server = MockServer::start_async().await;
     let mock = serve(&server, GET, "/v1/billing/plan", json!({ "data": {
         "orgId": ORG, "plan": "free", "balanceCents": 1250, "totalGrantedCents": 2500, "totalUsedCents": 1250 } })).await;
-    let plan = client(&server).get_plan().send().await.unwrap().into_inner().data;
+    let plan = client(&server)
+        .get_plan()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     mock.assert_async().await;
     assert_eq!(plan.plan.as_deref(), Some("free"));
     assert_eq!(plan.balance_cents, Some(1250));
@@ -59,9 +82,19 @@ async fn get_credits_with_an_org_id() {
                 "newField": 1 } }));
         })
         .await;
-    let credits = client(&server).get_credits().org_id(ORG.parse::<uuid::Uuid>().unwrap()).send().await.unwrap().into_inner().data;
+    let credits = client(&server)
+        .get_credits()
+        .org_id(ORG.parse::<uuid::Uuid>().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     mock.assert_async().await;
-    assert_eq!((credits.balance_cents, credits.free_credits_used), (Some(1250), Some(true)));
+    assert_eq!(
+        (credits.balance_cents, credits.free_credits_used),
+        (Some(1250), Some(true))
+    );
 }
 
 #[tokio::test]
@@ -77,12 +110,22 @@ async fn get_credit_history_with_a_limit() {
         })
         .await;
     let limit = std::num::NonZeroU64::new(2).unwrap();
-    let history = client(&server).get_credit_history().limit(limit).send().await.unwrap().into_inner().data;
+    let history = client(&server)
+        .get_credit_history()
+        .limit(limit)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     mock.assert_async().await;
     assert_eq!(history.len(), 1);
     assert_eq!(history[0].type_.as_deref(), Some("topup"));
     assert_eq!(history[0].balance_after_cents, Some(3750));
-    assert_eq!(history[0].created_at.map(|t| t.to_rfc3339()).as_deref(), Some("2026-11-20T10:00:00+00:00"));
+    assert_eq!(
+        history[0].created_at.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-11-20T10:00:00+00:00")
+    );
 }
 
 #[tokio::test]
@@ -90,11 +133,23 @@ async fn get_my_usage_with_period_and_all() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(GET).path("/v1/billing/my-usage").query_param("period", "30d").query_param("all", "true");
-            then.status(200).json_body(json!({ "data": { "toolExecutions": 12, "tokens": { "input": 5 } } }));
+            when.method(GET)
+                .path("/v1/billing/my-usage")
+                .query_param("period", "30d")
+                .query_param("all", "true");
+            then.status(200)
+                .json_body(json!({ "data": { "toolExecutions": 12, "tokens": { "input": 5 } } }));
         })
         .await;
-    let usage = client(&server).get_my_usage().period(GetMyUsagePeriod::X30d).all(true).send().await.unwrap().into_inner().data;
+    let usage = client(&server)
+        .get_my_usage()
+        .period(GetMyUsagePeriod::X30d)
+        .all(true)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     mock.assert_async().await;
     assert_eq!(usage.tool_executions, Some(12));
     assert_eq!(usage.tokens.get("input"), Some(&json!(5)));
@@ -126,11 +181,21 @@ async fn verify_checkout_session() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(GET).path("/v1/billing/success").query_param("session_id", "cs_1").header("x-api-key", KEY);
-            then.status(200).json_body(json!({ "data": { "status": "complete" } }));
+            when.method(GET)
+                .path("/v1/billing/success")
+                .query_param("session_id", "cs_1")
+                .header("x-api-key", KEY);
+            then.status(200)
+                .json_body(json!({ "data": { "status": "complete" } }));
         })
         .await;
-    let result = client(&server).verify_checkout_session().session_id("cs_1").send().await.unwrap().into_inner();
+    let result = client(&server)
+        .verify_checkout_session()
+        .session_id("cs_1")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     mock.assert_async().await;
     assert_eq!(result.data.get("status"), Some(&json!("complete")));
 }
@@ -141,9 +206,22 @@ async fn get_auto_topup() {
     let mock = serve(&server, GET, "/v1/billing/auto-topup", json!({ "data": {
         "enabled": true, "thresholdCents": 1000, "topupAmountCents": 501, "hasSavedPaymentMethod": true,
         "lastTopupAt": null } })).await;
-    let settings = client(&server).get_auto_topup().send().await.unwrap().into_inner().data;
+    let settings = client(&server)
+        .get_auto_topup()
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+        .data;
     mock.assert_async().await;
-    assert_eq!((settings.enabled, settings.threshold_cents, settings.topup_amount_cents), (Some(true), Some(1000), Some(501)));
+    assert_eq!(
+        (
+            settings.enabled,
+            settings.threshold_cents,
+            settings.topup_amount_cents
+        ),
+        (Some(true), Some(1000), Some(501))
+    );
     assert_eq!(settings.last_topup_at, None);
 }
 
@@ -152,13 +230,25 @@ async fn update_auto_topup_puts_the_settings() {
     let server = MockServer::start_async().await;
     let mock = server
         .mock_async(|when, then| {
-            when.method(PUT).path("/v1/billing/auto-topup").header("x-api-key", KEY)
-                .json_body(json!({ "enabled": true, "thresholdCents": 1000, "topupAmountCents": 2500 }));
+            when.method(PUT)
+                .path("/v1/billing/auto-topup")
+                .header("x-api-key", KEY)
+                .json_body(
+                    json!({ "enabled": true, "thresholdCents": 1000, "topupAmountCents": 2500 }),
+                );
             then.status(200).body("Updated.");
         })
         .await;
-    let update = runtools_client::types::AutoTopupUpdate::builder().enabled(true).threshold_cents(1000).topup_amount_cents(2500);
-    let response = client(&server).update_auto_topup().body(update).send().await.unwrap();
+    let update = runtools_client::types::AutoTopupUpdate::builder()
+        .enabled(true)
+        .threshold_cents(1000)
+        .topup_amount_cents(2500);
+    let response = client(&server)
+        .update_auto_topup()
+        .body(update)
+        .send()
+        .await
+        .unwrap();
     mock.assert_async().await;
     assert_eq!(response.status().as_u16(), 200);
 }

@@ -41,12 +41,25 @@ fn the_default_base_url_is_the_documents_server() {
 #[tokio::test]
 async fn get_billing_balance_sends_the_bearer_key_and_decodes_the_documented_example() {
     let (_server, client) = serve(documented_example()).await;
-    let balance = client.get_billing_balance().send().await.unwrap().into_inner();
+    let balance = client
+        .get_billing_balance()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert!(balance.can_consume);
-    assert_eq!(balance.balances.diem.as_ref().map(|n| n.as_str()), Some("90.5"));
-    assert_eq!(balance.balances.usd.as_ref().map(|n| n.as_str()), Some("25"));
+    assert_eq!(
+        balance.balances.diem.as_ref().map(|n| n.as_str()),
+        Some("90.5")
+    );
+    assert_eq!(
+        balance.balances.usd.as_ref().map(|n| n.as_str()),
+        Some("25")
+    );
     assert_eq!(balance.diem_epoch_allocation.as_str(), "100");
-    assert!(matches!(balance.consumption_currency, Some(Currency::Variant0(ref known)) if known.to_string() == "DIEM"));
+    assert!(
+        matches!(balance.consumption_currency, Some(Currency::Variant0(ref known)) if known.to_string() == "DIEM")
+    );
 }
 
 #[tokio::test]
@@ -55,7 +68,12 @@ async fn an_extra_field_and_an_unknown_consumption_currency_still_decode() {
     body["consumptionCurrency"] = json!("USDC");
     body["tier"] = json!("pro");
     let (_server, client) = serve(body).await;
-    let balance = client.get_billing_balance().send().await.unwrap().into_inner();
+    let balance = client
+        .get_billing_balance()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     match balance.consumption_currency {
         Some(Currency::Variant1(other)) => assert_eq!(other.as_str(), "USDC"),
         other => panic!("expected the unknown value kept as text, got {other:?}"),
@@ -68,7 +86,12 @@ async fn null_balances_decode_as_none() {
     body["balances"] = json!({ "diem": null, "usd": null });
     body["consumptionCurrency"] = json!(null);
     let (_server, client) = serve(body).await;
-    let balance = client.get_billing_balance().send().await.unwrap().into_inner();
+    let balance = client
+        .get_billing_balance()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!((balance.balances.diem, balance.balances.usd), (None, None));
     assert!(balance.consumption_currency.is_none());
 }
@@ -79,7 +102,8 @@ async fn a_401_decodes_as_the_vendors_standard_error() {
     server
         .mock_async(|when, then| {
             when.path("/billing/balance");
-            then.status(401).json_body(json!({ "error": "Authentication failed" }));
+            then.status(401)
+                .json_body(json!({ "error": "Authentication failed" }));
         })
         .await;
     match client(&server).get_billing_balance().send().await {
@@ -97,14 +121,20 @@ async fn a_body_over_the_limit_fails_with_response_too_large() {
             then.status(200).body(" ".repeat(4096));
         })
         .await;
-    let config = ClientConfig { max_response_bytes: Some(1024), ..ClientConfig::default() };
+    let config = ClientConfig {
+        max_response_bytes: Some(1024),
+        ..ClientConfig::default()
+    };
     let client = Client::with_config(&server.base_url(), reqwest::Client::new(), config);
     let error = client.get_billing_balance().send().await.unwrap_err();
-    let Error::ResponseBodyError(error) = error else { panic!("expected a body error, got {error:?}") };
+    let Error::ResponseBodyError(error) = error else {
+        panic!("expected a body error, got {error:?}")
+    };
     let mut source: Option<&dyn std::error::Error> = Some(&error);
     let mut found = false;
     while let Some(e) = source {
-        found |= e.downcast_ref::<venice_client::ResponseTooLarge>() == Some(&venice_client::ResponseTooLarge { limit: 1024 });
+        found |= e.downcast_ref::<venice_client::ResponseTooLarge>()
+            == Some(&venice_client::ResponseTooLarge { limit: 1024 });
         source = e.source();
     }
     assert!(found, "{error:?}");
@@ -128,7 +158,10 @@ async fn on_response_sees_the_status_before_the_body_is_read() {
         ..ClientConfig::default()
     };
     let client = Client::with_config(&server.base_url(), reqwest::Client::new(), config);
-    assert!(matches!(client.get_billing_balance().send().await, Err(Error::InvalidResponsePayload(..))));
+    assert!(matches!(
+        client.get_billing_balance().send().await,
+        Err(Error::InvalidResponsePayload(..))
+    ));
     assert_eq!(*seen.lock().unwrap(), Some(500));
 }
 
@@ -137,11 +170,17 @@ async fn on_response_sees_the_status_before_the_body_is_read() {
 async fn typed_mocks_serve_typed_values() {
     use venice_client::mock::MockServerExt;
     let server = MockServer::start_async().await;
-    let body: venice_client::types::GetBillingBalanceResponse = serde_json::from_value(documented_example()).unwrap();
+    let body: venice_client::types::GetBillingBalanceResponse =
+        serde_json::from_value(documented_example()).unwrap();
     let mock = server.get_billing_balance(|_, then| {
         then.ok(&body);
     });
-    let balance = client(&server).get_billing_balance().send().await.unwrap().into_inner();
+    let balance = client(&server)
+        .get_billing_balance()
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
     assert_eq!(balance.balances.diem.unwrap().as_str(), "90.5");
     mock.assert();
 }
