@@ -231,10 +231,10 @@ fn walk(doc: &Value, schema: &Value, at: &str, out: &mut BTreeMap<String, String
     {
         let at = format!("{at}.{name}");
         walk(doc, property, &at, out, depth + 1);
-        if required.contains(&name.as_str()) {
-            if let Some(ty) = out.get_mut(&at) {
-                ty.push_str(" (required)");
-            }
+        if required.contains(&name.as_str())
+            && let Some(ty) = out.get_mut(&at)
+        {
+            ty.push_str(" (required)");
         }
     }
     if let Some(items) = schema.get("items") {

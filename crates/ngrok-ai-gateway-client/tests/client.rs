@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use httpmock::prelude::*;
-use ngrok_ai_gateway_client::{Client, ClientConfig, Credentials, Error, servers};
+use ngrok_ai_gateway_client::{servers, Client, ClientConfig, Credentials, Error};
 use serde_json::json;
 
 const KEY: &str = "ngrok-ai-test";

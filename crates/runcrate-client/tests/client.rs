@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use httpmock::prelude::*;
-use runcrate_client::{Client, ClientConfig, Credentials, servers};
+use runcrate_client::{servers, Client, ClientConfig, Credentials};
 use serde_json::json;
 
 const KEY: &str = "rc_live_test";

@@ -4,8 +4,8 @@
 
 use httpmock::prelude::*;
 use runtools_client::types::GetMyUsagePeriod;
-use runtools_client::{Client, ClientConfig, Credentials, servers};
-use serde_json::{Value, json};
+use runtools_client::{servers, Client, ClientConfig, Credentials};
+use serde_json::{json, Value};
 
 const KEY: &str = "rt_test_key";
 const ORG: &str = "6f1c2a34-8d0e-4b7a-9c55-0e2f3a4b5c6d";

@@ -4,7 +4,7 @@
 use httpmock::prelude::*;
 use serde_json::json;
 use venice_client::types::GetBillingBalanceResponseConsumptionCurrency as Currency;
-use venice_client::{Client, ClientConfig, Credentials, Error, servers};
+use venice_client::{servers, Client, ClientConfig, Credentials, Error};
 
 const KEY: &str = "venice-admin-test";
 
