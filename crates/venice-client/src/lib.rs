@@ -1,6 +1,8 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-#![allow(missing_docs)] // the generated code documents what the spec documents
+// All code here is generated: it documents what the spec documents, and progenitor unwraps
+// where its own construction cannot fail (a built-in reqwest client, a literal regex).
+#![allow(missing_docs, clippy::unwrap_used, clippy::type_complexity)]
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 
