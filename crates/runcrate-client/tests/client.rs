@@ -1,5 +1,5 @@
 //! The generated Runcrate client against httpmock: path, auth, headers and decoding.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use httpmock::prelude::*;
 use runcrate_client::{servers, Client, ClientConfig, Credentials};

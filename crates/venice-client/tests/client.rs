@@ -1,5 +1,5 @@
 //! The generated Venice client against httpmock: path, auth, headers, decoding, open enums.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use httpmock::prelude::*;
 use serde_json::json;

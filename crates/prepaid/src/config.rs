@@ -1,0 +1,272 @@
+//! Configuration: one [`ProviderConfig`] per vendor, the [`RetryPolicy`], and their
+//! validation (which never echoes the key).
+
+use std::fmt;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{Error, Provider};
+
+/// The timeout of one provider's whole fetch when none is configured.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The largest response body read when none is configured: 1 MiB.
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+
+/// How one vendor is reached: its API key, base URL and timeout.
+///
+/// `Debug` shows the key as redacted; validation happens in
+/// [`PrepaidBuilder::build`](crate::PrepaidBuilder::build).
+#[derive(Clone)]
+pub struct ProviderConfig {
+    provider: Provider,
+    api_key: SecretString,
+    base_url: Option<String>,
+    timeout: Duration,
+}
+
+impl ProviderConfig {
+    /// `provider` with `api_key`, its documented base URL and [`DEFAULT_TIMEOUT`].
+    pub fn new(provider: Provider, api_key: impl Into<SecretString>) -> Self {
+        Self { provider, api_key: api_key.into(), base_url: None, timeout: DEFAULT_TIMEOUT }
+    }
+
+    /// Call `base_url` instead of the vendor's documented one (e.g. a mock server). It must
+    /// be `https://`, or `http://` to a loopback host (`127.0.0.1`, `::1`, `localhost`).
+    pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
+        self.base_url = Some(base_url.into());
+        self
+    }
+
+    /// Bound the provider's whole fetch (retries and body included) by `timeout`.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The provider configured.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// The base URL that will be called: the override, or the vendor's documented one.
+    pub fn resolved_base_url(&self) -> &str {
+        self.base_url.as_deref().unwrap_or(self.provider.default_base_url())
+    }
+
+    /// The timeout of the provider's whole fetch.
+    pub fn fetch_timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    pub(crate) fn api_key(&self) -> &SecretString {
+        &self.api_key
+    }
+
+    /// Check the key, base URL and timeout; returns the normalized base URL.
+    pub(crate) fn validate(&self) -> Result<String, Error> {
+        let provider = self.provider;
+        let invalid = |reason: String| Error::InvalidConfig { provider: Some(provider), reason };
+        validate_key(self.api_key.expose_secret()).map_err(|r| invalid(r.to_string()))?;
+        if self.timeout.is_zero() {
+            return Err(invalid("the timeout must be greater than zero".to_string()));
+        }
+        validate_base_url(self.resolved_base_url()).map_err(invalid)
+    }
+}
+
+impl fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("provider", &self.provider)
+            .field("api_key", &"<redacted>")
+            .field("base_url", &self.resolved_base_url())
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// Why a key is refused; never contains the key.
+fn validate_key(key: &str) -> Result<(), &'static str> {
+    if key.is_empty() {
+        return Err("the API key is empty");
+    }
+    if key.chars().any(char::is_whitespace) {
+        return Err("the API key contains whitespace (a trailing newline or space?)");
+    }
+    if key.chars().any(char::is_control) {
+        return Err("the API key contains control characters");
+    }
+    if !key.is_ascii() {
+        return Err("the API key contains non-ASCII characters");
+    }
+    Ok(())
+}
+
+/// The base URL without a trailing `/`, if it is one we may send a key to.
+fn validate_base_url(text: &str) -> Result<String, String> {
+    let url = reqwest::Url::parse(text).map_err(|e| format!("the base URL is not a URL: {e}"))?;
+    let host = match url.host_str() {
+        Some(host) if !host.is_empty() => host,
+        _ => return Err("the base URL has no host".to_string()),
+    };
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("the base URL must not contain user info".to_string());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("the base URL must not have a query or fragment".to_string());
+    }
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => {
+            return Err(format!(
+                "the base URL uses plain http to `{host}`, which is not a loopback host: use https"
+            ));
+        }
+        other => return Err(format!("the base URL scheme must be https (or http to loopback), not `{other}`")),
+    }
+    Ok(text.trim_end_matches('/').to_string())
+}
+
+/// When and how often a GET is retried: on HTTP 429, 502, 503, 504 and connection errors,
+/// with capped exponential backoff and jitter, honouring `Retry-After` (seconds or HTTP
+/// date). POST and PUT are never retried.
+///
+/// Retrying stops after `max_attempts` tries, when the vendor's `Retry-After` is longer than
+/// `max_delay`, or when the next wait would end past the provider's timeout: the last error
+/// is then returned as it is (e.g. [`Error::RateLimited`] with its `retry_after`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Tries in all, the first included (1: never retry).
+    pub max_attempts: u32,
+    /// The wait before the first retry; it doubles for each further retry.
+    pub base_delay: Duration,
+    /// The longest wait between tries, and the longest `Retry-After` honoured.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 3 attempts, 250 ms base delay, 5 s cap.
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self { max_attempts: 1, ..Self::default() }
+    }
+
+    /// The wait before retry number `retry` (1 for the first): `base × 2^(retry-1)`, capped
+    /// at `max_delay`, with "equal jitter" (a random point in its upper half).
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
+        let factor = 2u32.saturating_pow(retry.saturating_sub(1));
+        let full = self.base_delay.saturating_mul(factor).min(self.max_delay);
+        let half = full / 2;
+        let jitter_nanos = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
+        half + Duration::from_nanos(fastrand::u64(0..=jitter_nanos))
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        if self.max_attempts == 0 {
+            return Err(Error::InvalidConfig {
+                provider: None,
+                reason: "the retry policy needs at least one attempt".to_string(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The provider configurations found in `var`: each provider whose `<PREFIX>_API_KEY` is
+/// set, with `<PREFIX>_BASE_URL` as its base URL when that is set.
+pub(crate) fn from_env_vars(
+    var: impl Fn(&str) -> Option<String>,
+) -> Result<Vec<ProviderConfig>, Error> {
+    let mut configs = Vec::new();
+    for provider in Provider::ALL {
+        let prefix = provider.env_prefix();
+        let key_var = format!("{prefix}_API_KEY");
+        let url_var = format!("{prefix}_BASE_URL");
+        let Some(key) = var(&key_var) else { continue };
+        if key.is_empty() {
+            return Err(Error::InvalidConfig {
+                provider: Some(provider),
+                reason: format!("{key_var} is set but empty; unset it to skip {provider}"),
+            });
+        }
+        let mut config = ProviderConfig::new(provider, key);
+        if let Some(url) = var(&url_var) {
+            if url.is_empty() {
+                return Err(Error::InvalidConfig {
+                    provider: Some(provider),
+                    reason: format!("{url_var} is set but empty"),
+                });
+            }
+            config = config.base_url(url);
+        }
+        config.validate().map_err(|e| match e {
+            Error::InvalidConfig { provider, reason } => {
+                Error::InvalidConfig { provider, reason: format!("{key_var}/{url_var}: {reason}") }
+            }
+            other => other,
+        })?;
+        configs.push(config);
+    }
+    Ok(configs)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let policy = RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(350),
+        };
+        for _ in 0..50 {
+            let first = policy.backoff(1);
+            assert!(first >= Duration::from_millis(50) && first <= Duration::from_millis(100));
+            let second = policy.backoff(2);
+            assert!(second >= Duration::from_millis(100) && second <= Duration::from_millis(200));
+            let capped = policy.backoff(30);
+            assert!(capped >= Duration::from_millis(175) && capped <= Duration::from_millis(350));
+        }
+    }
+
+    #[test]
+    fn base_urls() {
+        assert_eq!(validate_base_url("https://api.example.com/v1/").unwrap(), "https://api.example.com/v1");
+        assert!(validate_base_url("http://127.0.0.1:8080").is_ok());
+        assert!(validate_base_url("http://[::1]:8080").is_ok());
+        assert!(validate_base_url("http://localhost:8080").is_ok());
+        assert!(validate_base_url("http://api.example.com").unwrap_err().contains("loopback"));
+        assert!(validate_base_url("ftp://api.example.com").unwrap_err().contains("`ftp`"));
+        assert!(validate_base_url("not a url").is_err());
+        assert!(validate_base_url("https://user:pw@api.example.com").is_err());
+        assert!(validate_base_url("https://api.example.com/?x=1").is_err());
+    }
+
+    #[test]
+    fn keys() {
+        assert!(validate_key("rc_live_abc").is_ok());
+        assert!(validate_key("").is_err());
+        assert!(validate_key("abc\n").unwrap_err().contains("whitespace"));
+        assert!(validate_key("a\u{7}b").unwrap_err().contains("control"));
+        assert!(validate_key("clé").unwrap_err().contains("ASCII"));
+    }
+}

@@ -1,0 +1,309 @@
+//! The common balance model every vendor is mapped to.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use schemars::JsonSchema;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A vendor whose prepaid balance this crate reads.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Provider {
+    /// Runcrate (`https://runcrate.ai/api/v1/billing/balance`), prepaid USD credits.
+    Runcrate,
+    /// ngrok AI Gateway (`https://api.ngrok.ai/credits/balance`), prepaid USD credits in cents.
+    NgrokAiGateway,
+    /// runtools (`https://billing.runtools.ai/v1/billing/credits`), prepaid USD credits in cents.
+    Runtools,
+    /// Venice (`https://api.venice.ai/api/v1/billing/balance`), USD and staked DIEM.
+    Venice,
+}
+
+impl Provider {
+    /// Every provider, in the order results are reported.
+    pub const ALL: [Provider; 4] =
+        [Provider::Runcrate, Provider::NgrokAiGateway, Provider::Runtools, Provider::Venice];
+
+    /// The provider's name as serialized: `runcrate`, `ngrok-ai-gateway`, `runtools`, `venice`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Provider::Runcrate => "runcrate",
+            Provider::NgrokAiGateway => "ngrok-ai-gateway",
+            Provider::Runtools => "runtools",
+            Provider::Venice => "venice",
+        }
+    }
+
+    /// The prefix of the provider's environment variables: `RUNCRATE`, `NGROK_AI_GATEWAY`,
+    /// `RUNTOOLS`, `VENICE` (as in `VENICE_API_KEY` and `VENICE_BASE_URL`).
+    pub fn env_prefix(self) -> &'static str {
+        match self {
+            Provider::Runcrate => "RUNCRATE",
+            Provider::NgrokAiGateway => "NGROK_AI_GATEWAY",
+            Provider::Runtools => "RUNTOOLS",
+            Provider::Venice => "VENICE",
+        }
+    }
+
+    /// The vendor's documented base URL, from its generated client's `servers` module.
+    pub fn default_base_url(self) -> &'static str {
+        match self {
+            Provider::Runcrate => runcrate_client::servers::DEFAULT_BASE_URL,
+            Provider::NgrokAiGateway => ngrok_ai_gateway_client::servers::DEFAULT_BASE_URL,
+            Provider::Runtools => runtools_client::servers::DEFAULT_BASE_URL,
+            Provider::Venice => venice_client::servers::DEFAULT_BASE_URL,
+        }
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A name that is not one of [`Provider::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown provider `{0}` (expected runcrate, ngrok-ai-gateway, runtools or venice)")]
+pub struct UnknownProvider(pub String);
+
+impl FromStr for Provider {
+    type Err = UnknownProvider;
+
+    /// Parses the serialized name (`ngrok-ai-gateway`), case-insensitively.
+    fn from_str(s: &str) -> Result<Self, UnknownProvider> {
+        Provider::ALL
+            .into_iter()
+            .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| UnknownProvider(s.chars().take(64).collect()))
+    }
+}
+
+/// What an amount is counted in. Serialized as a plain string: `"USD"`, `"DIEM"`, or the
+/// other unit's own text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// US dollars: every vendor's prepaid credit (Runcrate and Venice in dollars, ngrok AI
+    /// Gateway and runtools converted exactly from cents).
+    Usd,
+    /// Venice's DIEM: the daily allocation from staked DIEM tokens (1 DIEM = $1/day).
+    Diem,
+    /// Any other unit, kept as the text it was given (never `USD` or `DIEM`).
+    Other(String),
+}
+
+impl Unit {
+    /// The unit's text: `USD`, `DIEM`, or the other unit's own text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Unit::Usd => "USD",
+            Unit::Diem => "DIEM",
+            Unit::Other(other) => other,
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for Unit {
+    /// `USD` and `DIEM` (exactly) are the known units; any other text is [`Unit::Other`].
+    fn from(text: &str) -> Self {
+        match text {
+            "USD" => Unit::Usd,
+            "DIEM" => Unit::Diem,
+            other => Unit::Other(other.to_string()),
+        }
+    }
+}
+
+impl FromStr for Unit {
+    type Err = std::convert::Infallible;
+
+    /// Never fails: see [`Unit::from`].
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Unit::from(s))
+    }
+}
+
+impl Serialize for Unit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Unit {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Ok(Unit::from(text.as_str()))
+    }
+}
+
+impl JsonSchema for Unit {
+    fn schema_name() -> String {
+        "Unit".to_string()
+    }
+
+    fn json_schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            metadata: Some(Box::new(schemars::schema::Metadata {
+                description: Some(
+                    "What an amount is counted in: \"USD\", \"DIEM\", or another unit's own text."
+                        .to_string(),
+                ),
+                examples: vec!["USD".into(), "DIEM".into()],
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
+    }
+}
+
+/// An exact amount of money (or DIEM).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub struct Amount {
+    /// The exact decimal value, serialized as a JSON string (`"12.34"`) so no JSON reader
+    /// rounds it through a float. Negative values are kept: a negative balance is debt.
+    #[serde(with = "decimal_string")]
+    #[schemars(schema_with = "decimal_string::schema")]
+    pub value: Decimal,
+    /// What `value` is counted in.
+    pub unit: Unit,
+}
+
+impl Amount {
+    /// `value` in `unit`.
+    pub fn new(value: Decimal, unit: Unit) -> Self {
+        Self { value, unit }
+    }
+
+    /// `value` US dollars.
+    pub fn usd(value: Decimal) -> Self {
+        Self::new(value, Unit::Usd)
+    }
+
+    /// `cents` US cents as exact dollars: 1234 cents is exactly 12.34 USD.
+    pub fn usd_cents(cents: i64) -> Self {
+        Self::usd(crate::money::from_cents(cents))
+    }
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.value, self.unit)
+    }
+}
+
+/// Where a balance came from: the call made and the vendor's body.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Provenance {
+    /// The method and full URL called, e.g. `GET https://runcrate.ai/api/v1/billing/balance`.
+    pub endpoint: String,
+    /// The vendor's JSON body as the generated client decoded it: the fields its spec
+    /// declares. Numbers here are plain JSON numbers, for diagnostics only; use the exact
+    /// [`Amount`]s of the [`Balance`] for money.
+    pub raw: serde_json::Value,
+}
+
+/// One vendor's prepaid balance, in one model for every vendor.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct Balance {
+    /// The vendor this balance is from.
+    pub provider: Provider,
+    /// What can be spent now, one amount per unit. Runcrate: `creditsBalance` (USD).
+    /// ngrok AI Gateway: `balanceCents` (USD, exact from cents). runtools: `/v1/billing/credits`
+    /// `balanceCents` (USD, exact from cents). Venice: `balances.usd` (USD) and
+    /// `balances.diem` (DIEM), each only when not null, USD first; empty only when Venice
+    /// reports both as null (a note says so). Never clamped: a negative amount is debt.
+    pub available: Vec<Amount>,
+    /// Cost accruing but not yet deducted. Runcrate: `activeUsageCost` (USD, running
+    /// instances and active jobs). Other vendors: none.
+    pub accruing: Option<Amount>,
+    /// All credits ever granted. runtools: `totalGrantedCents` (USD). Other vendors: none.
+    pub granted: Option<Amount>,
+    /// All credits ever used. runtools: `totalUsedCents` (USD). Other vendors: none.
+    pub used: Option<Amount>,
+    /// Venice: `diemEpochAllocation`, the DIEM allocated for the current epoch (compare with
+    /// the DIEM in `available` for the share used). Other vendors: none.
+    pub allocation: Option<Amount>,
+    /// Whether the account can make paid requests now. Venice: its own `canConsume` (which
+    /// ignores bundled credits). Runcrate, ngrok AI Gateway and runtools, whose single USD
+    /// balance decides it: derived as `available USD > 0` (Runcrate's accruing cost is not
+    /// subtracted).
+    pub can_consume: Option<bool>,
+    /// Venice: `consumptionCurrency`, the currency spent next (`DIEM`, `USD`, `VCU`,
+    /// `BUNDLED_CREDITS`, or any new value as its text); none when Venice sends null.
+    /// Other vendors: none.
+    pub consumption_currency: Option<String>,
+    /// runtools: the plan name from `/v1/billing/plan` (e.g. `free`); none if that call
+    /// failed (a note says why). Other vendors: none.
+    pub plan: Option<String>,
+    /// runtools: `freeCreditsUsed`, whether the organization has used its free credits.
+    /// Other vendors: none.
+    pub free_credits_used: Option<bool>,
+    /// When the balance was read (RFC 3339, UTC).
+    pub fetched_at: DateTime<Utc>,
+    /// The call the balance was read from and its body.
+    pub source: Provenance,
+    /// Further calls that filled fields. runtools: `/v1/billing/plan` (for `plan`), when it
+    /// succeeded. Other vendors: none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub supplementary: Vec<Provenance>,
+    /// Vendor caveats worth showing next to the numbers. ngrok AI Gateway: the balance is
+    /// eventually consistent with usage events. Venice: it spends DIEM, then bundled
+    /// credits, then USD, and `canConsume` ignores bundled credits. runtools: why the plan
+    /// is missing, if it is.
+    pub notes: Vec<String>,
+}
+
+impl Balance {
+    /// The available amount in `unit`, if the vendor reported one.
+    pub fn available_in(&self, unit: &Unit) -> Option<&Amount> {
+        self.available.iter().find(|a| &a.unit == unit)
+    }
+}
+
+/// Serde for a [`Decimal`] as a JSON string of its exact text.
+mod decimal_string {
+    use rust_decimal::Decimal;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(value: &Decimal, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(value)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        crate::money::parse_exact(&text).map_err(serde::de::Error::custom)
+    }
+
+    pub fn schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
+        schemars::schema::SchemaObject {
+            instance_type: Some(schemars::schema::InstanceType::String.into()),
+            format: Some("decimal".to_string()),
+            metadata: Some(Box::new(schemars::schema::Metadata {
+                description: Some(
+                    "An exact decimal number as a string, e.g. \"12.34\" or \"-0.5\".".to_string(),
+                ),
+                examples: vec!["12.34".into()],
+                ..Default::default()
+            })),
+            string: Some(Box::new(schemars::schema::StringValidation {
+                pattern: Some(r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$".to_string()),
+                ..Default::default()
+            })),
+            ..Default::default()
+        }
+        .into()
+    }
+}

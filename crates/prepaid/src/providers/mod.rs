@@ -1,0 +1,113 @@
+//! One adapter per vendor, each turning its generated client's answer into a [`Balance`].
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use crate::transport::{Ctx, Shared, VendorErrors};
+use crate::{Balance, Error, Provider, ProviderConfig};
+
+pub(crate) mod ngrok_ai_gateway;
+pub(crate) mod runcrate;
+pub mod runtools;
+pub(crate) mod venice;
+
+/// A boxed, `Send` future, so [`BalanceSource`] stays object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Something that reads one provider's balance. Object-safe: a
+/// [`Prepaid`](crate::Prepaid) holds its sources as `Arc<dyn BalanceSource>`.
+pub trait BalanceSource: Send + Sync + std::fmt::Debug {
+    /// The provider read.
+    fn provider(&self) -> Provider;
+
+    /// Read the balance: the whole fetch (retries and body included) is bounded by the
+    /// provider's timeout and traced in one `prepaid.fetch` span.
+    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>>;
+}
+
+/// The adapter for `config`, which [`ProviderConfig::validate`] has accepted.
+pub(crate) fn source(
+    config: &ProviderConfig,
+    base_url: String,
+    shared: Arc<Shared>,
+) -> Result<Source, Error> {
+    let provider = config.provider();
+    let key = config.api_key().clone();
+    let timeout = config.fetch_timeout();
+    let ctx = |vendor: VendorErrors| Ctx::new(provider, base_url, timeout, key.clone(), shared, vendor);
+    let invalid_key = |_| Error::InvalidConfig {
+        provider: Some(provider),
+        reason: "the API key cannot be sent in an HTTP header".to_string(),
+    };
+    use secrecy::ExposeSecret;
+    let secret = config.api_key().expose_secret();
+    Ok(match provider {
+        Provider::Runcrate => Source::Runcrate(Arc::new(runcrate::Runcrate::new(
+            ctx(runcrate::ERRORS),
+            runcrate_client::Credentials::api_key(secret).map_err(invalid_key)?,
+        ))),
+        Provider::NgrokAiGateway => Source::NgrokAiGateway(Arc::new(ngrok_ai_gateway::NgrokAiGateway::new(
+            ctx(ngrok_ai_gateway::ERRORS),
+            ngrok_ai_gateway_client::Credentials::api_key(secret).map_err(invalid_key)?,
+        ))),
+        Provider::Runtools => Source::Runtools(Arc::new(runtools::RuntoolsSource::new(
+            ctx(runtools::ERRORS),
+            runtools_client::Credentials::api_key(secret).map_err(invalid_key)?,
+        ))),
+        Provider::Venice => Source::Venice(Arc::new(venice::Venice::new(
+            ctx(venice::ERRORS),
+            venice_client::Credentials::api_key(secret).map_err(invalid_key)?,
+        ))),
+    })
+}
+
+/// A configured adapter, kept by its concrete type so runtools' extra calls can reach it.
+#[derive(Debug, Clone)]
+pub(crate) enum Source {
+    Runcrate(Arc<runcrate::Runcrate>),
+    NgrokAiGateway(Arc<ngrok_ai_gateway::NgrokAiGateway>),
+    Runtools(Arc<runtools::RuntoolsSource>),
+    Venice(Arc<venice::Venice>),
+}
+
+impl Source {
+    /// The adapter as a trait object.
+    pub(crate) fn as_dyn(&self) -> Arc<dyn BalanceSource> {
+        match self {
+            Source::Runcrate(s) => s.clone(),
+            Source::NgrokAiGateway(s) => s.clone(),
+            Source::Runtools(s) => s.clone(),
+            Source::Venice(s) => s.clone(),
+        }
+    }
+}
+
+/// `body[key]` as a non-empty string.
+fn text(body: &serde_json::Value, key: &str) -> Option<String> {
+    body.get(key)?.as_str().filter(|s| !s.trim().is_empty()).map(str::to_string)
+}
+
+/// `message (code)`, `message`, or `code` alone.
+fn with_code(message: Option<String>, code: Option<String>) -> Option<String> {
+    match (message, code) {
+        (Some(m), Some(c)) => Some(format!("{m} ({c})")),
+        (Some(m), None) => Some(m),
+        (None, Some(c)) => Some(c),
+        (None, None) => None,
+    }
+}
+
+/// A message in any of the common error shapes: `{error: "..."}`,
+/// `{error: {message, code}}`, `{msg, errorCode}`, `{message}`.
+fn common_message(body: &serde_json::Value) -> Option<String> {
+    if let Some(error) = body.get("error") {
+        if let Some(text) = error.as_str().filter(|s| !s.trim().is_empty()) {
+            return Some(text.to_string());
+        }
+        if let Some(found) = with_code(text(error, "message"), text(error, "code")) {
+            return Some(found);
+        }
+    }
+    with_code(text(body, "msg"), text(body, "errorCode")).or_else(|| text(body, "message"))
+}

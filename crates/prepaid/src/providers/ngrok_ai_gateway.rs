@@ -1,0 +1,95 @@
+//! ngrok AI Gateway: `GET /credits/balance` → `{ balanceCents }`, integer US cents.
+
+use chrono::Utc;
+
+use super::{text, with_code, BalanceSource, BoxFuture};
+use crate::transport::{Ctx, VendorErrors};
+use crate::{Amount, Balance, Error, Provenance, Provider};
+
+/// The caveat ngrok documents for this endpoint.
+pub(crate) const EVENTUALLY_CONSISTENT: &str =
+    "ngrok AI Gateway: the balance is eventually consistent with usage events; recent usage may not be deducted yet";
+
+/// ngrok's error bodies: `{ "statusCode", "msg", "errorCode", "details" }`.
+pub(crate) const ERRORS: VendorErrors = VendorErrors { message: ngrok_message, auth_hint: None };
+
+fn ngrok_message(body: &serde_json::Value) -> Option<String> {
+    let message = with_code(text(body, "msg"), text(body, "errorCode"))?;
+    let details: Vec<String> = body
+        .get("details")
+        .and_then(|d| d.as_object())
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| match v.as_str() {
+            Some(s) => format!("{k}={s}"),
+            None => format!("{k}={v}"),
+        })
+        .collect();
+    Some(if details.is_empty() { message } else { format!("{message} [{}]", details.join(", ")) })
+}
+
+/// The ngrok AI Gateway adapter.
+#[derive(Debug)]
+pub(crate) struct NgrokAiGateway {
+    ctx: Ctx,
+    credentials: ngrok_ai_gateway_client::Credentials,
+}
+
+impl NgrokAiGateway {
+    pub(crate) fn new(ctx: Ctx, credentials: ngrok_ai_gateway_client::Credentials) -> Self {
+        Self { ctx, credentials }
+    }
+
+    fn client(&self, on_response: crate::transport::OnResponse) -> ngrok_ai_gateway_client::Client {
+        let config = ngrok_ai_gateway_client::ClientConfig {
+            credentials: self.credentials.clone(),
+            max_response_bytes: Some(self.ctx.max_response_bytes()),
+            on_response: Some(on_response),
+        };
+        ngrok_ai_gateway_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
+    }
+
+    async fn balance(&self) -> Result<Balance, Error> {
+        self.ctx
+            .run("balance", |deadline| async move {
+                let fetched = self
+                    .ctx
+                    .get(deadline, |observer| {
+                        let client = self.client(observer);
+                        async move { client.get_credit_balance().send().await }
+                    })
+                    .await?;
+                let cents = fetched.value.balance_cents;
+                Ok(Balance {
+                    provider: Provider::NgrokAiGateway,
+                    available: vec![Amount::usd_cents(cents)],
+                    accruing: None,
+                    granted: None,
+                    used: None,
+                    allocation: None,
+                    can_consume: Some(cents > 0),
+                    consumption_currency: None,
+                    plan: None,
+                    free_credits_used: None,
+                    fetched_at: Utc::now(),
+                    source: Provenance {
+                        endpoint: self.ctx.endpoint("/credits/balance"),
+                        raw: serde_json::to_value(&fetched.value).unwrap_or_default(),
+                    },
+                    supplementary: Vec::new(),
+                    notes: vec![EVENTUALLY_CONSISTENT.to_string()],
+                })
+            })
+            .await
+    }
+}
+
+impl BalanceSource for NgrokAiGateway {
+    fn provider(&self) -> Provider {
+        Provider::NgrokAiGateway
+    }
+
+    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>> {
+        Box::pin(self.balance())
+    }
+}

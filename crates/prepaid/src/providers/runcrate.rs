@@ -1,0 +1,87 @@
+//! Runcrate: `GET /billing/balance` → `{ data: { creditsBalance, activeUsageCost } }`, USD.
+
+use chrono::Utc;
+
+use super::{common_message, BalanceSource, BoxFuture};
+use crate::transport::{Ctx, VendorErrors};
+use crate::{money, Amount, Balance, Error, Provenance, Provider};
+
+/// Runcrate's error bodies: `{ "error": { "code": "...", "message": "..." } }`.
+pub(crate) const ERRORS: VendorErrors = VendorErrors { message: runcrate_message, auth_hint: None };
+
+fn runcrate_message(body: &serde_json::Value) -> Option<String> {
+    common_message(body)
+}
+
+/// The Runcrate adapter.
+#[derive(Debug)]
+pub(crate) struct Runcrate {
+    ctx: Ctx,
+    credentials: runcrate_client::Credentials,
+}
+
+impl Runcrate {
+    pub(crate) fn new(ctx: Ctx, credentials: runcrate_client::Credentials) -> Self {
+        Self { ctx, credentials }
+    }
+
+    fn client(&self, on_response: crate::transport::OnResponse) -> runcrate_client::Client {
+        let config = runcrate_client::ClientConfig {
+            credentials: self.credentials.clone(),
+            max_response_bytes: Some(self.ctx.max_response_bytes()),
+            on_response: Some(on_response),
+        };
+        runcrate_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
+    }
+
+    async fn balance(&self) -> Result<Balance, Error> {
+        self.ctx
+            .run("balance", |deadline| async move {
+                let fetched = self
+                    .ctx
+                    .get(deadline, |observer| {
+                        let client = self.client(observer);
+                        async move { client.get_balance().send().await }
+                    })
+                    .await?;
+                let body = fetched.value;
+                let exact = |number: &runcrate_client::ExactNumber, field: &str| {
+                    money::parse_exact(number.as_str()).map_err(|e| {
+                        self.ctx.undecodable_value(fetched.status, &format!("data.{field}: {e}"), &body)
+                    })
+                };
+                let available = exact(&body.data.credits_balance, "creditsBalance")?;
+                let accruing = exact(&body.data.active_usage_cost, "activeUsageCost")?;
+                Ok(Balance {
+                    provider: Provider::Runcrate,
+                    available: vec![Amount::usd(available)],
+                    accruing: Some(Amount::usd(accruing)),
+                    granted: None,
+                    used: None,
+                    allocation: None,
+                    can_consume: Some(available > rust_decimal::Decimal::ZERO),
+                    consumption_currency: None,
+                    plan: None,
+                    free_credits_used: None,
+                    fetched_at: Utc::now(),
+                    source: Provenance {
+                        endpoint: self.ctx.endpoint("/billing/balance"),
+                        raw: serde_json::to_value(&body).unwrap_or_default(),
+                    },
+                    supplementary: Vec::new(),
+                    notes: Vec::new(),
+                })
+            })
+            .await
+    }
+}
+
+impl BalanceSource for Runcrate {
+    fn provider(&self) -> Provider {
+        Provider::Runcrate
+    }
+
+    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>> {
+        Box::pin(self.balance())
+    }
+}

@@ -1,0 +1,114 @@
+//! Venice: `GET /billing/balance` → `{ canConsume, consumptionCurrency, balances: { usd, diem },
+//! diemEpochAllocation }`, USD and DIEM.
+
+use chrono::Utc;
+use venice_client::types::{
+    GetBillingBalanceResponse, GetBillingBalanceResponseConsumptionCurrency as Currency,
+};
+
+use super::{common_message, BalanceSource, BoxFuture};
+use crate::transport::{Ctx, VendorErrors};
+use crate::{money, Amount, Balance, Error, Provenance, Provider, Unit};
+
+/// Why Venice refuses a key on its billing endpoints.
+pub(crate) const ADMIN_KEY_HINT: &str = "Venice's billing endpoints need an ADMIN API key";
+
+/// The order Venice spends in, and what `canConsume` leaves out.
+pub(crate) const SPENDING_ORDER: &str = "Venice: spends DIEM first, then bundled credits, then USD; canConsume ignores bundled credits";
+
+/// Venice's error bodies: `{ "error": "..." }`.
+pub(crate) const ERRORS: VendorErrors =
+    VendorErrors { message: venice_message, auth_hint: Some(ADMIN_KEY_HINT) };
+
+fn venice_message(body: &serde_json::Value) -> Option<String> {
+    common_message(body)
+}
+
+/// The Venice adapter.
+#[derive(Debug)]
+pub(crate) struct Venice {
+    ctx: Ctx,
+    credentials: venice_client::Credentials,
+}
+
+impl Venice {
+    pub(crate) fn new(ctx: Ctx, credentials: venice_client::Credentials) -> Self {
+        Self { ctx, credentials }
+    }
+
+    fn client(&self, on_response: crate::transport::OnResponse) -> venice_client::Client {
+        let config = venice_client::ClientConfig {
+            credentials: self.credentials.clone(),
+            max_response_bytes: Some(self.ctx.max_response_bytes()),
+            on_response: Some(on_response),
+        };
+        venice_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
+    }
+
+    async fn balance(&self) -> Result<Balance, Error> {
+        self.ctx
+            .run("balance", |deadline| async move {
+                let fetched = self
+                    .ctx
+                    .get(deadline, |observer| {
+                        let client = self.client(observer);
+                        async move { client.get_billing_balance().send().await }
+                    })
+                    .await?;
+                self.to_balance(fetched.status, fetched.value)
+            })
+            .await
+    }
+
+    fn to_balance(&self, status: u16, body: GetBillingBalanceResponse) -> Result<Balance, Error> {
+        let exact = |number: &venice_client::ExactNumber, field: &str| {
+            money::parse_exact(number.as_str())
+                .map_err(|e| self.ctx.undecodable_value(status, &format!("{field}: {e}"), &body))
+        };
+        let mut available = Vec::new();
+        if let Some(usd) = &body.balances.usd {
+            available.push(Amount::new(exact(usd, "balances.usd")?, Unit::Usd));
+        }
+        if let Some(diem) = &body.balances.diem {
+            available.push(Amount::new(exact(diem, "balances.diem")?, Unit::Diem));
+        }
+        let allocation = Amount::new(exact(&body.diem_epoch_allocation, "diemEpochAllocation")?, Unit::Diem);
+        let consumption_currency = body.consumption_currency.as_ref().map(|c| match c {
+            Currency::Variant0(known) => known.to_string(),
+            Currency::Variant1(other) => other.to_string(),
+        });
+        let mut notes = vec![SPENDING_ORDER.to_string()];
+        if available.is_empty() {
+            notes.push("Venice reported no USD and no DIEM balance (both null)".to_string());
+        }
+        Ok(Balance {
+            provider: Provider::Venice,
+            available,
+            accruing: None,
+            granted: None,
+            used: None,
+            allocation: Some(allocation),
+            can_consume: Some(body.can_consume),
+            consumption_currency,
+            plan: None,
+            free_credits_used: None,
+            fetched_at: Utc::now(),
+            source: Provenance {
+                endpoint: self.ctx.endpoint("/billing/balance"),
+                raw: serde_json::to_value(&body).unwrap_or_default(),
+            },
+            supplementary: Vec::new(),
+            notes,
+        })
+    }
+}
+
+impl BalanceSource for Venice {
+    fn provider(&self) -> Provider {
+        Provider::Venice
+    }
+
+    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>> {
+        Box::pin(self.balance())
+    }
+}

@@ -1,0 +1,463 @@
+//! The HTTP side shared by every adapter: one `reqwest::Client`, the redirect policy, the
+//! response observer, retries, the timeout, the tracing span, and the mapping of
+//! progenitor's errors to [`Error`].
+
+use std::future::Future;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use progenitor_client::ResponseValue;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Serialize;
+use tokio::time::Instant;
+use tracing::Instrument;
+
+use crate::{Error, Provider, RetryPolicy};
+
+/// How long an excerpt of a body may be, in characters.
+const EXCERPT_CHARS: usize = 200;
+/// How long a vendor's error message may be, in characters.
+const MESSAGE_CHARS: usize = 500;
+/// Same-origin redirects followed before giving up.
+const MAX_REDIRECTS: usize = 5;
+
+/// What every adapter of one [`Prepaid`](crate::Prepaid) shares.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) http: reqwest::Client,
+    pub(crate) max_response_bytes: u64,
+    pub(crate) retry: RetryPolicy,
+}
+
+/// The observer a generated client calls with each response.
+pub(crate) type OnResponse = Arc<dyn Fn(&reqwest::Response) + Send + Sync>;
+
+/// A redirect to another origin, refused so the key never reaches it.
+#[derive(Debug)]
+struct CrossOriginRedirect {
+    to: String,
+}
+
+impl std::fmt::Display for CrossOriginRedirect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "redirect to another origin ({}) not followed", self.to)
+    }
+}
+
+impl std::error::Error for CrossOriginRedirect {}
+
+/// The one HTTP client of a `Prepaid`: rustls, and redirects followed only within the
+/// origin (scheme, host and port) they start from, at most [`MAX_REDIRECTS`] times.
+pub(crate) fn http_client() -> Result<reqwest::Client, Error> {
+    let policy = reqwest::redirect::Policy::custom(|attempt| {
+        let next = attempt.url();
+        let same_origin = attempt.previous().last().is_some_and(|prev| {
+            prev.scheme() == next.scheme()
+                && prev.host_str() == next.host_str()
+                && prev.port_or_known_default() == next.port_or_known_default()
+        });
+        if !same_origin {
+            let to = next.origin().ascii_serialization();
+            attempt.error(CrossOriginRedirect { to })
+        } else if attempt.previous().len() > MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    });
+    reqwest::Client::builder()
+        .tls_backend_rustls()
+        .redirect(policy)
+        .connect_timeout(Duration::from_secs(10))
+        .user_agent(concat!("prepaid/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| Error::InvalidConfig {
+            provider: None,
+            reason: format!("cannot build the HTTP client: {}", chain(&e)),
+        })
+}
+
+/// What a vendor's error bodies look like.
+#[derive(Clone, Copy)]
+pub(crate) struct VendorErrors {
+    /// The vendor's own message in an error body, if there is one.
+    pub(crate) message: fn(&serde_json::Value) -> Option<String>,
+    /// Added to 401 and 403 errors.
+    pub(crate) auth_hint: Option<&'static str>,
+}
+
+/// One configured provider: where it is, how long it may take, and what it shares.
+pub(crate) struct Ctx {
+    pub(crate) provider: Provider,
+    pub(crate) base_url: String,
+    pub(crate) timeout: Duration,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) vendor: VendorErrors,
+    key: SecretString,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("timeout", &self.timeout)
+            .field("key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// A response that decoded, with its status.
+pub(crate) struct Fetched<T> {
+    pub(crate) value: T,
+    pub(crate) status: u16,
+}
+
+/// One failed try: the error, its status if a response came, and whether (and after how
+/// long, if the vendor said) it may be retried.
+struct Failure {
+    error: Error,
+    status: Option<u16>,
+    retry: Option<Option<Duration>>,
+}
+
+/// What the observer saw of a response before its body was read.
+#[derive(Clone, Copy)]
+struct Observed {
+    status: u16,
+    retry_after: Option<Duration>,
+}
+
+impl Ctx {
+    pub(crate) fn new(
+        provider: Provider,
+        base_url: String,
+        timeout: Duration,
+        key: SecretString,
+        shared: Arc<Shared>,
+        vendor: VendorErrors,
+    ) -> Self {
+        Self { provider, base_url, timeout, shared, vendor, key }
+    }
+
+    /// `GET <base URL><path>`, as provenance.
+    pub(crate) fn endpoint(&self, path: &str) -> String {
+        format!("GET {}{path}", self.base_url)
+    }
+
+    /// The HTTP client, the response limit and a fresh observer for one try.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.shared.http
+    }
+
+    /// The response body limit.
+    pub(crate) fn max_response_bytes(&self) -> u64 {
+        self.shared.max_response_bytes
+    }
+
+    /// Run one whole operation (`op`) of this provider in its tracing span, bounded by its
+    /// timeout. `body` gets the deadline retries must fit in.
+    pub(crate) async fn run<T, F, Fut>(&self, op: &'static str, body: F) -> Result<T, Error>
+    where
+        F: FnOnce(Instant) -> Fut,
+        Fut: Future<Output = Result<T, Error>>,
+    {
+        let span = tracing::info_span!(
+            "prepaid.fetch",
+            provider = %self.provider,
+            op,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            duration_ms = tracing::field::Empty,
+            outcome = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let deadline = started + self.timeout;
+        let result = async {
+            match tokio::time::timeout(self.timeout, body(deadline)).await {
+                Ok(result) => result,
+                Err(_) => Err(Error::Timeout { provider: self.provider, after: self.timeout }),
+            }
+        }
+        .instrument(span.clone())
+        .await;
+        let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        span.record("duration_ms", elapsed);
+        match &result {
+            Ok(_) => {
+                span.record("outcome", "ok");
+                span.in_scope(|| tracing::debug!("fetched"));
+            }
+            Err(error) => {
+                span.record("outcome", tracing::field::display(error));
+                span.in_scope(|| tracing::warn!(%error, "failed"));
+            }
+        }
+        result
+    }
+
+    /// A GET through a generated client, retried per the [`RetryPolicy`] until `deadline`.
+    ///
+    /// `send` makes one try: it builds a client whose config carries the given observer
+    /// and sends the request. Tries and the last status are recorded on the current span.
+    pub(crate) async fn get<T, E, F, Fut>(&self, deadline: Instant, send: F) -> Result<Fetched<T>, Error>
+    where
+        E: Serialize,
+        F: Fn(OnResponse) -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
+    {
+        let policy = self.shared.retry;
+        let span = tracing::Span::current();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt = attempt.saturating_add(1);
+            let seen: Arc<OnceLock<Observed>> = Arc::new(OnceLock::new());
+            let observer: OnResponse = {
+                let seen = Arc::clone(&seen);
+                Arc::new(move |response: &reqwest::Response| {
+                    let _ = seen.set(Observed {
+                        status: response.status().as_u16(),
+                        retry_after: retry_after(response.headers()),
+                    });
+                })
+            };
+            let result = send(observer).await;
+            let outcome = self.classify(result, seen.get().copied()).await;
+            span.record("attempts", attempt);
+            let failure = match outcome {
+                Ok(fetched) => {
+                    span.record("status", fetched.status);
+                    return Ok(fetched);
+                }
+                Err(failure) => failure,
+            };
+            if let Some(status) = failure.status {
+                span.record("status", status);
+            }
+            let Some(vendor_wait) = failure.retry else { return Err(failure.error) };
+            if attempt >= policy.max_attempts {
+                return Err(failure.error);
+            }
+            let wait = match vendor_wait {
+                Some(wait) if wait > policy.max_delay => return Err(failure.error),
+                Some(wait) => wait,
+                None => policy.backoff(attempt),
+            };
+            if Instant::now() + wait >= deadline {
+                return Err(failure.error);
+            }
+            tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, error = %failure.error, "retrying");
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    /// Map one try's result to a decoded value or a [`Failure`].
+    async fn classify<T, E: Serialize>(
+        &self,
+        result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
+        observed: Option<Observed>,
+    ) -> Result<Fetched<T>, Failure> {
+        use progenitor_client::Error as P;
+        let provider = self.provider;
+        let observed_status = observed.map(|o| o.status);
+        let plain = |error: Error| Failure { error, status: observed_status, retry: None };
+        match result {
+            Ok(value) => {
+                let status = value.status().as_u16();
+                Ok(Fetched { value: value.into_inner(), status })
+            }
+            Err(P::ErrorResponse(value)) => {
+                let status = value.status().as_u16();
+                let wait = retry_after(value.headers());
+                let body = serde_json::to_value(value.into_inner()).unwrap_or_default();
+                Err(self.status_failure(status, self.message(&body), wait))
+            }
+            Err(P::UnexpectedResponse(response)) => {
+                let status = response.status().as_u16();
+                let wait = retry_after(response.headers());
+                match response.bytes().await {
+                    Ok(bytes) => {
+                        let body = serde_json::from_slice(&bytes).unwrap_or_default();
+                        Err(self.status_failure(status, self.message(&body), wait))
+                    }
+                    Err(e) => match too_large(&e) {
+                        Some(limit) => Err(Failure {
+                            error: Error::ResponseTooLarge { provider, limit },
+                            status: Some(status),
+                            retry: None,
+                        }),
+                        // The status says what happened; the body was only for a message.
+                        None => Err(self.status_failure(status, None, wait)),
+                    },
+                }
+            }
+            Err(P::InvalidResponsePayload(bytes, e)) => match observed {
+                Some(o) if !(200..300).contains(&o.status) => {
+                    // An error status whose body is not the documented error shape (e.g. an
+                    // HTML page): the status decides, the message is taken if there is one.
+                    let body = serde_json::from_slice(&bytes).unwrap_or_default();
+                    Err(self.status_failure(o.status, self.message(&body), o.retry_after))
+                }
+                _ => Err(plain(self.undecodable(observed_status, &e.to_string(), &bytes))),
+            },
+            Err(P::ResponseBodyError(e)) => match too_large(&e) {
+                Some(limit) => Err(plain(Error::ResponseTooLarge { provider, limit })),
+                None => Err(plain(Error::Network {
+                    provider,
+                    reason: self.redact(&format!("reading the body failed: {}", chain(&e)), MESSAGE_CHARS),
+                })),
+            },
+            Err(P::CommunicationError(e)) | Err(P::InvalidUpgrade(e)) => {
+                if let Some(refused) = find_in_chain::<CrossOriginRedirect>(&e) {
+                    return Err(plain(Error::RedirectRefused {
+                        provider,
+                        reason: format!("the vendor redirected to {}, another origin", refused.to),
+                    }));
+                }
+                let reason = self.redact(&chain(&e), MESSAGE_CHARS);
+                if e.is_redirect() {
+                    return Err(plain(Error::RedirectRefused { provider, reason }));
+                }
+                let retry = (e.is_connect() || e.is_request()).then_some(None);
+                Err(Failure { error: Error::Network { provider, reason }, status: observed_status, retry })
+            }
+            Err(P::InvalidRequest(reason)) | Err(P::Custom(reason)) => {
+                Err(plain(Error::InvalidRequest { provider, reason: self.redact(&reason, MESSAGE_CHARS) }))
+            }
+        }
+    }
+
+    /// The error for an HTTP error status, and whether it may be retried.
+    fn status_failure(&self, status: u16, message: Option<String>, wait: Option<Duration>) -> Failure {
+        let provider = self.provider;
+        let hint = self.vendor.auth_hint;
+        let (error, retry) = match status {
+            401 => (Error::Unauthorized { provider, message, hint }, None),
+            403 => (Error::Forbidden { provider, message, hint }, None),
+            404 => (Error::NotFound { provider, message }, None),
+            429 => (Error::RateLimited { provider, retry_after: wait, message }, Some(wait)),
+            502..=504 => (Error::Server { provider, status, message }, Some(wait)),
+            500..=599 => (Error::Server { provider, status, message }, None),
+            _ => (Error::UnexpectedStatus { provider, status, message }, None),
+        };
+        Failure { error, status: Some(status), retry }
+    }
+
+    /// The vendor's message in an error body, redacted and bounded.
+    fn message(&self, body: &serde_json::Value) -> Option<String> {
+        (self.vendor.message)(body)
+            .filter(|m| !m.trim().is_empty())
+            .map(|m| self.redact(&m, MESSAGE_CHARS))
+    }
+
+    /// An [`Error::Undecodable`] for a body that is not the documented shape.
+    pub(crate) fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error {
+        Error::Undecodable {
+            provider: self.provider,
+            status,
+            reason: self.redact(reason, MESSAGE_CHARS),
+            excerpt: self.redact(&String::from_utf8_lossy(body), EXCERPT_CHARS),
+        }
+    }
+
+    /// An [`Error::Undecodable`] for a decoded body whose values do not fit the model (a
+    /// missing balance, a number no decimal holds exactly). The excerpt is the body as the
+    /// client decoded it, numbers in their exact text.
+    pub(crate) fn undecodable_value(&self, status: u16, reason: &str, body: &impl Serialize) -> Error {
+        let text = serde_json::to_vec(body).unwrap_or_default();
+        self.undecodable(Some(status), reason, &text)
+    }
+
+    /// `text` with every occurrence of the key replaced, cut to `max` characters.
+    pub(crate) fn redact(&self, text: &str, max: usize) -> String {
+        let key = self.key.expose_secret();
+        let clean = if key.is_empty() { text.to_string() } else { text.replace(key, "<redacted>") };
+        match clean.char_indices().nth(max) {
+            Some((cut, _)) => format!("{}…", &clean[..cut]),
+            None => clean,
+        }
+    }
+}
+
+/// The `Retry-After` of a response: delay-seconds or an HTTP date.
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    Some(wait.to_std().unwrap_or(Duration::ZERO))
+}
+
+/// The limit of a generated client's `ResponseTooLarge` in `error`'s source chain.
+fn too_large(error: &(dyn std::error::Error + 'static)) -> Option<u64> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(t) = e.downcast_ref::<runcrate_client::ResponseTooLarge>() {
+            return Some(t.limit);
+        }
+        if let Some(t) = e.downcast_ref::<ngrok_ai_gateway_client::ResponseTooLarge>() {
+            return Some(t.limit);
+        }
+        if let Some(t) = e.downcast_ref::<runtools_client::ResponseTooLarge>() {
+            return Some(t.limit);
+        }
+        if let Some(t) = e.downcast_ref::<venice_client::ResponseTooLarge>() {
+            return Some(t.limit);
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// The first `T` in `error`'s source chain.
+fn find_in_chain<'a, T: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a T> {
+    let mut current = Some(error);
+    while let Some(e) = current {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        current = e.source();
+    }
+    None
+}
+
+/// `error` and its sources, joined with `: `.
+fn chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut current = error.source();
+    while let Some(e) = current {
+        let part = e.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        current = e.source();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn retry_after_forms() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        assert_eq!(retry_after(&headers), None);
+        headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
+        headers.insert(reqwest::header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
+        headers.insert(reqwest::header::RETRY_AFTER, later.parse().unwrap());
+        let wait = retry_after(&headers).unwrap();
+        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
+        headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
+        assert_eq!(retry_after(&headers), None);
+    }
+}
