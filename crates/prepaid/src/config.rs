@@ -29,7 +29,12 @@ pub struct ProviderConfig {
 impl ProviderConfig {
     /// `provider` with `api_key`, its documented base URL and [`DEFAULT_TIMEOUT`].
     pub fn new(provider: Provider, api_key: impl Into<SecretString>) -> Self {
-        Self { provider, api_key: api_key.into(), base_url: None, timeout: DEFAULT_TIMEOUT }
+        Self {
+            provider,
+            api_key: api_key.into(),
+            base_url: None,
+            timeout: DEFAULT_TIMEOUT,
+        }
     }
 
     /// Call `base_url` instead of the vendor's documented one (e.g. a mock server). It must
@@ -52,7 +57,9 @@ impl ProviderConfig {
 
     /// The base URL that will be called: the override, or the vendor's documented one.
     pub fn resolved_base_url(&self) -> &str {
-        self.base_url.as_deref().unwrap_or(self.provider.default_base_url())
+        self.base_url
+            .as_deref()
+            .unwrap_or(self.provider.default_base_url())
     }
 
     /// The timeout of the provider's whole fetch.
@@ -67,7 +74,10 @@ impl ProviderConfig {
     /// Check the key, base URL and timeout; returns the normalized base URL.
     pub(crate) fn validate(&self) -> Result<String, Error> {
         let provider = self.provider;
-        let invalid = |reason: String| Error::InvalidConfig { provider: Some(provider), reason };
+        let invalid = |reason: String| Error::InvalidConfig {
+            provider: Some(provider),
+            reason,
+        };
         validate_key(self.api_key.expose_secret()).map_err(|r| invalid(r.to_string()))?;
         if self.timeout.is_zero() {
             return Err(invalid("the timeout must be greater than zero".to_string()));
@@ -119,7 +129,9 @@ fn validate_base_url(text: &str) -> Result<String, String> {
     }
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let loopback = host.eq_ignore_ascii_case("localhost")
-        || bare.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}
@@ -128,7 +140,11 @@ fn validate_base_url(text: &str) -> Result<String, String> {
                 "the base URL uses plain http to `{host}`, which is not a loopback host: use https"
             ));
         }
-        other => return Err(format!("the base URL scheme must be https (or http to loopback), not `{other}`")),
+        other => {
+            return Err(format!(
+                "the base URL scheme must be https (or http to loopback), not `{other}`"
+            ));
+        }
     }
     Ok(text.trim_end_matches('/').to_string())
 }
@@ -164,7 +180,10 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// Never retry.
     pub fn none() -> Self {
-        Self { max_attempts: 1, ..Self::default() }
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
     }
 
     /// The wait before retry number `retry` (1 for the first): `base × 2^(retry-1)`, capped
@@ -216,9 +235,10 @@ pub(crate) fn from_env_vars(
             config = config.base_url(url);
         }
         config.validate().map_err(|e| match e {
-            Error::InvalidConfig { provider, reason } => {
-                Error::InvalidConfig { provider, reason: format!("{key_var}/{url_var}: {reason}") }
-            }
+            Error::InvalidConfig { provider, reason } => Error::InvalidConfig {
+                provider,
+                reason: format!("{key_var}/{url_var}: {reason}"),
+            },
             other => other,
         })?;
         configs.push(config);
@@ -250,12 +270,23 @@ mod tests {
 
     #[test]
     fn base_urls() {
-        assert_eq!(validate_base_url("https://api.example.com/v1/").unwrap(), "https://api.example.com/v1");
+        assert_eq!(
+            validate_base_url("https://api.example.com/v1/").unwrap(),
+            "https://api.example.com/v1"
+        );
         assert!(validate_base_url("http://127.0.0.1:8080").is_ok());
         assert!(validate_base_url("http://[::1]:8080").is_ok());
         assert!(validate_base_url("http://localhost:8080").is_ok());
-        assert!(validate_base_url("http://api.example.com").unwrap_err().contains("loopback"));
-        assert!(validate_base_url("ftp://api.example.com").unwrap_err().contains("`ftp`"));
+        assert!(
+            validate_base_url("http://api.example.com")
+                .unwrap_err()
+                .contains("loopback")
+        );
+        assert!(
+            validate_base_url("ftp://api.example.com")
+                .unwrap_err()
+                .contains("`ftp`")
+        );
         assert!(validate_base_url("not a url").is_err());
         assert!(validate_base_url("https://user:pw@api.example.com").is_err());
         assert!(validate_base_url("https://api.example.com/?x=1").is_err());

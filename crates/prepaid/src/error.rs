@@ -206,7 +206,10 @@ fn for_provider(provider: &Option<Provider>) -> String {
 }
 
 fn message_suffix(message: &Option<String>) -> String {
-    message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
+    message
+        .as_ref()
+        .map(|m| format!(": {m}"))
+        .unwrap_or_default()
 }
 
 fn hint_suffix(hint: &Option<&'static str>) -> String {
@@ -214,7 +217,9 @@ fn hint_suffix(hint: &Option<&'static str>) -> String {
 }
 
 fn retry_after_suffix(retry_after: &Option<Duration>) -> String {
-    retry_after.map(|d| format!(", retry after {d:?}")).unwrap_or_default()
+    retry_after
+        .map(|d| format!(", retry after {d:?}"))
+        .unwrap_or_default()
 }
 
 fn status_suffix(status: &Option<u16>) -> String {

@@ -26,8 +26,12 @@ pub enum Provider {
 
 impl Provider {
     /// Every provider, in the order results are reported.
-    pub const ALL: [Provider; 4] =
-        [Provider::Runcrate, Provider::NgrokAiGateway, Provider::Runtools, Provider::Venice];
+    pub const ALL: [Provider; 4] = [
+        Provider::Runcrate,
+        Provider::NgrokAiGateway,
+        Provider::Runtools,
+        Provider::Venice,
+    ];
 
     /// The provider's name as serialized: `runcrate`, `ngrok-ai-gateway`, `runtools`, `venice`.
     pub fn as_str(self) -> &'static str {

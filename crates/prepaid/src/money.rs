@@ -38,7 +38,10 @@ pub fn from_cents(cents: i64) -> Decimal {
 /// re-checked against the input's significant digits. A value a `Decimal` cannot hold
 /// exactly (too large, like `1e400`, or more than 28 decimal places) is an error.
 pub fn parse_exact(text: &str) -> Result<Decimal, InexactNumber> {
-    let fail = |reason| InexactNumber { text: text.chars().take(64).collect(), reason };
+    let fail = |reason| InexactNumber {
+        text: text.chars().take(64).collect(),
+        reason,
+    };
     let parts = JsonNumber::parse(text).ok_or_else(|| fail("is not a JSON number"))?;
     if parts.digits.bytes().all(|b| b == b'0') {
         return Ok(Decimal::ZERO);
@@ -95,7 +98,11 @@ impl JsonNumber {
                     return None;
                 }
                 // An exponent too long for i64 is certainly out of range: saturate.
-                e.parse().unwrap_or(if e.starts_with('-') { i64::MIN } else { i64::MAX })
+                e.parse().unwrap_or(if e.starts_with('-') {
+                    i64::MIN
+                } else {
+                    i64::MAX
+                })
             }
         };
         let frac_len = i64::try_from(frac.len()).ok()?;
@@ -138,8 +145,16 @@ fn canonical(plain: &str) -> String {
     let int = int.trim_start_matches('0');
     let frac = frac.trim_end_matches('0');
     let int = if int.is_empty() { "0" } else { int };
-    let body = if frac.is_empty() { int.to_string() } else { format!("{int}.{frac}") };
-    if negative && body != "0" { format!("-{body}") } else { body }
+    let body = if frac.is_empty() {
+        int.to_string()
+    } else {
+        format!("{int}.{frac}")
+    };
+    if negative && body != "0" {
+        format!("-{body}")
+    } else {
+        body
+    }
 }
 
 #[cfg(test)]
@@ -153,15 +168,23 @@ mod tests {
 
     #[test]
     fn plain_decimals_are_exact() {
-        assert_eq!(parse_exact("0.1").unwrap() + parse_exact("0.2").unwrap(), dec("0.3"));
+        assert_eq!(
+            parse_exact("0.1").unwrap() + parse_exact("0.2").unwrap(),
+            dec("0.3")
+        );
         assert_eq!(parse_exact("25").unwrap(), dec("25"));
         assert_eq!(parse_exact("90.5").unwrap().to_string(), "90.5");
-        assert_eq!(parse_exact("1234567890123.45").unwrap().to_string(), "1234567890123.45");
+        assert_eq!(
+            parse_exact("1234567890123.45").unwrap().to_string(),
+            "1234567890123.45"
+        );
         assert_eq!(parse_exact("-12.5").unwrap(), dec("-12.5"));
         assert_eq!(parse_exact("12.50").unwrap().to_string(), "12.50");
         assert_eq!(parse_exact("0").unwrap(), Decimal::ZERO);
         assert_eq!(
-            parse_exact("0.1234567890123456789012345678").unwrap().to_string(),
+            parse_exact("0.1234567890123456789012345678")
+                .unwrap()
+                .to_string(),
             "0.1234567890123456789012345678"
         );
     }
@@ -172,7 +195,10 @@ mod tests {
         assert_eq!(parse_exact("1.5E+2").unwrap(), dec("150"));
         assert_eq!(parse_exact("25e-3").unwrap(), dec("0.025"));
         assert_eq!(parse_exact("-2.5e-1").unwrap(), dec("-0.25"));
-        assert_eq!(parse_exact("1e-28").unwrap(), dec("0.0000000000000000000000000001"));
+        assert_eq!(
+            parse_exact("1e-28").unwrap(),
+            dec("0.0000000000000000000000000001")
+        );
         assert_eq!(parse_exact("0e400").unwrap(), Decimal::ZERO);
         assert_eq!(parse_exact("123.456e1").unwrap(), dec("1234.56"));
         assert_eq!(parse_exact("1.5e1").unwrap(), dec("15"));
@@ -200,7 +226,9 @@ mod tests {
 
     #[test]
     fn non_numbers_are_errors() {
-        for text in ["", "-", "abc", "1.", ".5", "01", "1e", "1e+", "+1", "1.2.3", "0x10", " 1"] {
+        for text in [
+            "", "-", "abc", "1.", ".5", "01", "1e", "1e+", "+1", "1.2.3", "0x10", " 1",
+        ] {
             assert!(parse_exact(text).is_err(), "{text:?}");
         }
     }

@@ -137,7 +137,14 @@ impl Ctx {
         shared: Arc<Shared>,
         vendor: VendorErrors,
     ) -> Self {
-        Self { provider, base_url, timeout, shared, vendor, key }
+        Self {
+            provider,
+            base_url,
+            timeout,
+            shared,
+            vendor,
+            key,
+        }
     }
 
     /// `GET <base URL><path>`, as provenance.
@@ -176,7 +183,10 @@ impl Ctx {
         let result = async {
             match tokio::time::timeout(self.timeout, body(deadline)).await {
                 Ok(result) => result,
-                Err(_) => Err(Error::Timeout { provider: self.provider, after: self.timeout }),
+                Err(_) => Err(Error::Timeout {
+                    provider: self.provider,
+                    after: self.timeout,
+                }),
             }
         }
         .instrument(span.clone())
@@ -200,7 +210,11 @@ impl Ctx {
     ///
     /// `send` makes one try: it builds a client whose config carries the given observer
     /// and sends the request. Tries and the last status are recorded on the current span.
-    pub(crate) async fn get<T, E, F, Fut>(&self, deadline: Instant, send: F) -> Result<Fetched<T>, Error>
+    pub(crate) async fn get<T, E, F, Fut>(
+        &self,
+        deadline: Instant,
+        send: F,
+    ) -> Result<Fetched<T>, Error>
     where
         E: Serialize,
         F: Fn(OnResponse) -> Fut,
@@ -234,7 +248,9 @@ impl Ctx {
             if let Some(status) = failure.status {
                 span.record("status", status);
             }
-            let Some(vendor_wait) = failure.retry else { return Err(failure.error) };
+            let Some(vendor_wait) = failure.retry else {
+                return Err(failure.error);
+            };
             if attempt >= policy.max_attempts {
                 return Err(failure.error);
             }
@@ -260,11 +276,18 @@ impl Ctx {
         use progenitor_client::Error as P;
         let provider = self.provider;
         let observed_status = observed.map(|o| o.status);
-        let plain = |error: Error| Failure { error, status: observed_status, retry: None };
+        let plain = |error: Error| Failure {
+            error,
+            status: observed_status,
+            retry: None,
+        };
         match result {
             Ok(value) => {
                 let status = value.status().as_u16();
-                Ok(Fetched { value: value.into_inner(), status })
+                Ok(Fetched {
+                    value: value.into_inner(),
+                    status,
+                })
             }
             Err(P::ErrorResponse(value)) => {
                 let status = value.status().as_u16();
@@ -298,13 +321,20 @@ impl Ctx {
                     let body = serde_json::from_slice(&bytes).unwrap_or_default();
                     Err(self.status_failure(o.status, self.message(&body), o.retry_after))
                 }
-                _ => Err(plain(self.undecodable(observed_status, &e.to_string(), &bytes))),
+                _ => Err(plain(self.undecodable(
+                    observed_status,
+                    &e.to_string(),
+                    &bytes,
+                ))),
             },
             Err(P::ResponseBodyError(e)) => match too_large(&e) {
                 Some(limit) => Err(plain(Error::ResponseTooLarge { provider, limit })),
                 None => Err(plain(Error::Network {
                     provider,
-                    reason: self.redact(&format!("reading the body failed: {}", chain(&e)), MESSAGE_CHARS),
+                    reason: self.redact(
+                        &format!("reading the body failed: {}", chain(&e)),
+                        MESSAGE_CHARS,
+                    ),
                 })),
             },
             Err(P::CommunicationError(e)) | Err(P::InvalidUpgrade(e)) => {
@@ -319,28 +349,86 @@ impl Ctx {
                     return Err(plain(Error::RedirectRefused { provider, reason }));
                 }
                 let retry = (e.is_connect() || e.is_request()).then_some(None);
-                Err(Failure { error: Error::Network { provider, reason }, status: observed_status, retry })
+                Err(Failure {
+                    error: Error::Network { provider, reason },
+                    status: observed_status,
+                    retry,
+                })
             }
             Err(P::InvalidRequest(reason)) | Err(P::Custom(reason)) => {
-                Err(plain(Error::InvalidRequest { provider, reason: self.redact(&reason, MESSAGE_CHARS) }))
+                Err(plain(Error::InvalidRequest {
+                    provider,
+                    reason: self.redact(&reason, MESSAGE_CHARS),
+                }))
             }
         }
     }
 
     /// The error for an HTTP error status, and whether it may be retried.
-    fn status_failure(&self, status: u16, message: Option<String>, wait: Option<Duration>) -> Failure {
+    fn status_failure(
+        &self,
+        status: u16,
+        message: Option<String>,
+        wait: Option<Duration>,
+    ) -> Failure {
         let provider = self.provider;
         let hint = self.vendor.auth_hint;
         let (error, retry) = match status {
-            401 => (Error::Unauthorized { provider, message, hint }, None),
-            403 => (Error::Forbidden { provider, message, hint }, None),
+            401 => (
+                Error::Unauthorized {
+                    provider,
+                    message,
+                    hint,
+                },
+                None,
+            ),
+            403 => (
+                Error::Forbidden {
+                    provider,
+                    message,
+                    hint,
+                },
+                None,
+            ),
             404 => (Error::NotFound { provider, message }, None),
-            429 => (Error::RateLimited { provider, retry_after: wait, message }, Some(wait)),
-            502..=504 => (Error::Server { provider, status, message }, Some(wait)),
-            500..=599 => (Error::Server { provider, status, message }, None),
-            _ => (Error::UnexpectedStatus { provider, status, message }, None),
+            429 => (
+                Error::RateLimited {
+                    provider,
+                    retry_after: wait,
+                    message,
+                },
+                Some(wait),
+            ),
+            502..=504 => (
+                Error::Server {
+                    provider,
+                    status,
+                    message,
+                },
+                Some(wait),
+            ),
+            500..=599 => (
+                Error::Server {
+                    provider,
+                    status,
+                    message,
+                },
+                None,
+            ),
+            _ => (
+                Error::UnexpectedStatus {
+                    provider,
+                    status,
+                    message,
+                },
+                None,
+            ),
         };
-        Failure { error, status: Some(status), retry }
+        Failure {
+            error,
+            status: Some(status),
+            retry,
+        }
     }
 
     /// The vendor's message in an error body, redacted and bounded.
@@ -363,7 +451,12 @@ impl Ctx {
     /// An [`Error::Undecodable`] for a decoded body whose values do not fit the model (a
     /// missing balance, a number no decimal holds exactly). The excerpt is the body as the
     /// client decoded it, numbers in their exact text.
-    pub(crate) fn undecodable_value(&self, status: u16, reason: &str, body: &impl Serialize) -> Error {
+    pub(crate) fn undecodable_value(
+        &self,
+        status: u16,
+        reason: &str,
+        body: &impl Serialize,
+    ) -> Error {
         let text = serde_json::to_vec(body).unwrap_or_default();
         self.undecodable(Some(status), reason, &text)
     }
@@ -371,7 +464,11 @@ impl Ctx {
     /// `text` with every occurrence of the key replaced, cut to `max` characters.
     pub(crate) fn redact(&self, text: &str, max: usize) -> String {
         let key = self.key.expose_secret();
-        let clean = if key.is_empty() { text.to_string() } else { text.replace(key, "<redacted>") };
+        let clean = if key.is_empty() {
+            text.to_string()
+        } else {
+            text.replace(key, "<redacted>")
+        };
         match clean.char_indices().nth(max) {
             Some((cut, _)) => format!("{}…", &clean[..cut]),
             None => clean,
@@ -381,7 +478,11 @@ impl Ctx {
 
 /// The `Retry-After` of a response: delay-seconds or an HTTP date.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(reqwest::header::RETRY_AFTER)?.to_str().ok()?.trim();
+    let value = headers
+        .get(reqwest::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
@@ -451,12 +552,18 @@ mod tests {
         assert_eq!(retry_after(&headers), None);
         headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(reqwest::header::RETRY_AFTER, "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap());
+        headers.insert(
+            reqwest::header::RETRY_AFTER,
+            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+        );
         assert_eq!(retry_after(&headers), Some(Duration::ZERO));
         let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
         headers.insert(reqwest::header::RETRY_AFTER, later.parse().unwrap());
         let wait = retry_after(&headers).unwrap();
-        assert!(wait > Duration::from_secs(100) && wait <= Duration::from_secs(120), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
+            "{wait:?}"
+        );
         headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&headers), None);
     }

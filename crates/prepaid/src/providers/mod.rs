@@ -35,8 +35,9 @@ pub(crate) fn source(
     let provider = config.provider();
     let key = config.api_key().clone();
     let timeout = config.fetch_timeout();
-    let ctx = |vendor: VendorErrors| Ctx::new(provider, base_url, timeout, key.clone(), shared, vendor);
-    let invalid_key = |_| Error::InvalidConfig {
+    let ctx =
+        |vendor: VendorErrors| Ctx::new(provider, base_url, timeout, key.clone(), shared, vendor);
+    let invalid_key = || Error::InvalidConfig {
         provider: Some(provider),
         reason: "the API key cannot be sent in an HTTP header".to_string(),
     };
@@ -45,19 +46,21 @@ pub(crate) fn source(
     Ok(match provider {
         Provider::Runcrate => Source::Runcrate(Arc::new(runcrate::Runcrate::new(
             ctx(runcrate::ERRORS),
-            runcrate_client::Credentials::api_key(secret).map_err(invalid_key)?,
+            runcrate_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
         ))),
-        Provider::NgrokAiGateway => Source::NgrokAiGateway(Arc::new(ngrok_ai_gateway::NgrokAiGateway::new(
-            ctx(ngrok_ai_gateway::ERRORS),
-            ngrok_ai_gateway_client::Credentials::api_key(secret).map_err(invalid_key)?,
-        ))),
+        Provider::NgrokAiGateway => {
+            Source::NgrokAiGateway(Arc::new(ngrok_ai_gateway::NgrokAiGateway::new(
+                ctx(ngrok_ai_gateway::ERRORS),
+                ngrok_ai_gateway_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
+            )))
+        }
         Provider::Runtools => Source::Runtools(Arc::new(runtools::RuntoolsSource::new(
             ctx(runtools::ERRORS),
-            runtools_client::Credentials::api_key(secret).map_err(invalid_key)?,
+            runtools_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
         ))),
         Provider::Venice => Source::Venice(Arc::new(venice::Venice::new(
             ctx(venice::ERRORS),
-            venice_client::Credentials::api_key(secret).map_err(invalid_key)?,
+            venice_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
         ))),
     })
 }
@@ -85,7 +88,10 @@ impl Source {
 
 /// `body[key]` as a non-empty string.
 fn text(body: &serde_json::Value, key: &str) -> Option<String> {
-    body.get(key)?.as_str().filter(|s| !s.trim().is_empty()).map(str::to_string)
+    body.get(key)?
+        .as_str()
+        .filter(|s| !s.trim().is_empty())
+        .map(str::to_string)
 }
 
 /// `message (code)`, `message`, or `code` alone.

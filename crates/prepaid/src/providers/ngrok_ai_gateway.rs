@@ -2,16 +2,18 @@
 
 use chrono::Utc;
 
-use super::{text, with_code, BalanceSource, BoxFuture};
+use super::{BalanceSource, BoxFuture, text, with_code};
 use crate::transport::{Ctx, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
 /// The caveat ngrok documents for this endpoint.
-pub(crate) const EVENTUALLY_CONSISTENT: &str =
-    "ngrok AI Gateway: the balance is eventually consistent with usage events; recent usage may not be deducted yet";
+pub(crate) const EVENTUALLY_CONSISTENT: &str = "ngrok AI Gateway: the balance is eventually consistent with usage events; recent usage may not be deducted yet";
 
 /// ngrok's error bodies: `{ "statusCode", "msg", "errorCode", "details" }`.
-pub(crate) const ERRORS: VendorErrors = VendorErrors { message: ngrok_message, auth_hint: None };
+pub(crate) const ERRORS: VendorErrors = VendorErrors {
+    message: ngrok_message,
+    auth_hint: None,
+};
 
 fn ngrok_message(body: &serde_json::Value) -> Option<String> {
     let message = with_code(text(body, "msg"), text(body, "errorCode"))?;
@@ -25,7 +27,11 @@ fn ngrok_message(body: &serde_json::Value) -> Option<String> {
             None => format!("{k}={v}"),
         })
         .collect();
-    Some(if details.is_empty() { message } else { format!("{message} [{}]", details.join(", ")) })
+    Some(if details.is_empty() {
+        message
+    } else {
+        format!("{message} [{}]", details.join(", "))
+    })
 }
 
 /// The ngrok AI Gateway adapter.
@@ -46,7 +52,11 @@ impl NgrokAiGateway {
             max_response_bytes: Some(self.ctx.max_response_bytes()),
             on_response: Some(on_response),
         };
-        ngrok_ai_gateway_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
+        ngrok_ai_gateway_client::Client::with_config(
+            &self.ctx.base_url,
+            self.ctx.http().clone(),
+            config,
+        )
     }
 
     async fn balance(&self) -> Result<Balance, Error> {

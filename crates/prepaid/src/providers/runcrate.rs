@@ -2,12 +2,15 @@
 
 use chrono::Utc;
 
-use super::{common_message, BalanceSource, BoxFuture};
+use super::{BalanceSource, BoxFuture, common_message};
 use crate::transport::{Ctx, VendorErrors};
-use crate::{money, Amount, Balance, Error, Provenance, Provider};
+use crate::{Amount, Balance, Error, Provenance, Provider, money};
 
 /// Runcrate's error bodies: `{ "error": { "code": "...", "message": "..." } }`.
-pub(crate) const ERRORS: VendorErrors = VendorErrors { message: runcrate_message, auth_hint: None };
+pub(crate) const ERRORS: VendorErrors = VendorErrors {
+    message: runcrate_message,
+    auth_hint: None,
+};
 
 fn runcrate_message(body: &serde_json::Value) -> Option<String> {
     common_message(body)
@@ -47,7 +50,11 @@ impl Runcrate {
                 let body = fetched.value;
                 let exact = |number: &runcrate_client::ExactNumber, field: &str| {
                     money::parse_exact(number.as_str()).map_err(|e| {
-                        self.ctx.undecodable_value(fetched.status, &format!("data.{field}: {e}"), &body)
+                        self.ctx.undecodable_value(
+                            fetched.status,
+                            &format!("data.{field}: {e}"),
+                            &body,
+                        )
                     })
                 };
                 let available = exact(&body.data.credits_balance, "creditsBalance")?;

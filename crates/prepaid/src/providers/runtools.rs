@@ -13,12 +13,15 @@ use tracing::Instrument;
 
 pub use runtools_client::types::UsageSummary;
 
-use super::{common_message, BalanceSource, BoxFuture};
+use super::{BalanceSource, BoxFuture, common_message};
 use crate::transport::{Ctx, Fetched, OnResponse, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
 /// runtools documents no error body; the common shapes are tried.
-pub(crate) const ERRORS: VendorErrors = VendorErrors { message: common_message, auth_hint: None };
+pub(crate) const ERRORS: VendorErrors = VendorErrors {
+    message: common_message,
+    auth_hint: None,
+};
 
 /// The period a [`Runtools::usage`] summary covers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -147,7 +150,8 @@ impl RuntoolsSource {
                 });
                 // The plan only names the plan: it may fail (or be slow) without failing
                 // the balance, so it must give up a little before the whole fetch does.
-                let margin = (self.ctx.timeout / 20).clamp(Duration::from_millis(1), Duration::from_millis(250));
+                let margin = (self.ctx.timeout / 20)
+                    .clamp(Duration::from_millis(1), Duration::from_millis(250));
                 let plan_deadline = deadline.checked_sub(margin).unwrap_or(deadline);
                 let plan = async {
                     let call = self.ctx.get(plan_deadline, |observer| {
@@ -156,7 +160,10 @@ impl RuntoolsSource {
                     });
                     match tokio::time::timeout_at(plan_deadline, call).await {
                         Ok(result) => result,
-                        Err(_) => Err(Error::Timeout { provider: Provider::Runtools, after: self.ctx.timeout }),
+                        Err(_) => Err(Error::Timeout {
+                            provider: Provider::Runtools,
+                            after: self.ctx.timeout,
+                        }),
                     }
                 }
                 .instrument(tracing::info_span!(
@@ -234,10 +241,21 @@ impl RuntoolsSource {
                     .ctx
                     .get(deadline, |observer| {
                         let client = self.client(observer);
-                        async move { client.get_credit_history().limit(u64::from(limit)).send().await }
+                        async move {
+                            client
+                                .get_credit_history()
+                                .limit(u64::from(limit))
+                                .send()
+                                .await
+                        }
                     })
                     .await?;
-                Ok(fetched.value.data.into_iter().map(LedgerEntry::from).collect())
+                Ok(fetched
+                    .value
+                    .data
+                    .into_iter()
+                    .map(LedgerEntry::from)
+                    .collect())
             })
             .await
     }

@@ -6,19 +6,22 @@ use venice_client::types::{
     GetBillingBalanceResponse, GetBillingBalanceResponseConsumptionCurrency as Currency,
 };
 
-use super::{common_message, BalanceSource, BoxFuture};
+use super::{BalanceSource, BoxFuture, common_message};
 use crate::transport::{Ctx, VendorErrors};
-use crate::{money, Amount, Balance, Error, Provenance, Provider, Unit};
+use crate::{Amount, Balance, Error, Provenance, Provider, Unit, money};
 
 /// Why Venice refuses a key on its billing endpoints.
 pub(crate) const ADMIN_KEY_HINT: &str = "Venice's billing endpoints need an ADMIN API key";
 
 /// The order Venice spends in, and what `canConsume` leaves out.
-pub(crate) const SPENDING_ORDER: &str = "Venice: spends DIEM first, then bundled credits, then USD; canConsume ignores bundled credits";
+pub(crate) const SPENDING_ORDER: &str =
+    "Venice: spends DIEM first, then bundled credits, then USD; canConsume ignores bundled credits";
 
 /// Venice's error bodies: `{ "error": "..." }`.
-pub(crate) const ERRORS: VendorErrors =
-    VendorErrors { message: venice_message, auth_hint: Some(ADMIN_KEY_HINT) };
+pub(crate) const ERRORS: VendorErrors = VendorErrors {
+    message: venice_message,
+    auth_hint: Some(ADMIN_KEY_HINT),
+};
 
 fn venice_message(body: &serde_json::Value) -> Option<String> {
     common_message(body)
@@ -62,8 +65,10 @@ impl Venice {
 
     fn to_balance(&self, status: u16, body: GetBillingBalanceResponse) -> Result<Balance, Error> {
         let exact = |number: &venice_client::ExactNumber, field: &str| {
-            money::parse_exact(number.as_str())
-                .map_err(|e| self.ctx.undecodable_value(status, &format!("{field}: {e}"), &body))
+            money::parse_exact(number.as_str()).map_err(|e| {
+                self.ctx
+                    .undecodable_value(status, &format!("{field}: {e}"), &body)
+            })
         };
         let mut available = Vec::new();
         if let Some(usd) = &body.balances.usd {
@@ -72,7 +77,10 @@ impl Venice {
         if let Some(diem) = &body.balances.diem {
             available.push(Amount::new(exact(diem, "balances.diem")?, Unit::Diem));
         }
-        let allocation = Amount::new(exact(&body.diem_epoch_allocation, "diemEpochAllocation")?, Unit::Diem);
+        let allocation = Amount::new(
+            exact(&body.diem_epoch_allocation, "diemEpochAllocation")?,
+            Unit::Diem,
+        );
         let consumption_currency = body.consumption_currency.as_ref().map(|c| match c {
             Currency::Variant0(known) => known.to_string(),
             Currency::Variant1(other) => other.to_string(),
