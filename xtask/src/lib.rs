@@ -2,6 +2,7 @@
 //! copy of the tree.
 #![forbid(unsafe_code)]
 
+pub mod import;
 pub mod report;
 
 use std::fmt;
@@ -87,6 +88,9 @@ pub enum RegenError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// `cargo xtask import` failed.
+    #[error(transparent)]
+    Import(#[from] import::ImportError),
     /// A cargo step after writing failed.
     #[error("`{0}` failed")]
     Cargo(String),
@@ -186,10 +190,12 @@ pub fn regen(root: &Path, mode: Mode) -> Result<RegenReport, RegenError> {
 }
 
 /// Write every file to a temporary beside it, then rename them all into place.
-fn write_all_or_nothing(files: &[(PathBuf, String)]) -> Result<(), RegenError> {
+pub(crate) fn write_all_or_nothing(files: &[(PathBuf, String)]) -> Result<(), RegenError> {
     let mut temporaries = Vec::new();
     for (target, text) in files {
-        let temporary = target.with_extension("json.regen-tmp");
+        let mut temporary = target.clone().into_os_string();
+        temporary.push(".regen-tmp");
+        let temporary = PathBuf::from(temporary);
         if let Err(source) = std::fs::write(&temporary, text) {
             temporaries.iter().for_each(|(t, _): &(PathBuf, &PathBuf)| {
                 let _ = std::fs::remove_file(t);

@@ -7,6 +7,10 @@ const HELP: &str = "\
 cargo xtask regen           re-normalize specs/*, rewrite the clients' openapi.json, rebuild
                             them and update the snapshots; print what changed per vendor
 cargo xtask regen --check   change nothing; fail, naming the file, if anything is stale
+cargo xtask import VENDOR PAGE.md...
+                            merge the OpenAPI blocks of documentation pages into
+                            specs/VENDOR/openapi.yaml (pages kept in specs/VENDOR/pages/)
+cargo xtask import --check  change nothing; fail if a spec is not what its pages give
 ";
 
 fn main() -> ExitCode {
@@ -21,6 +25,19 @@ fn main() -> ExitCode {
         ["regen", "--check"] => xtask::regen(&root, xtask::Mode::Check).map(|report| {
             print!("{report}");
         }),
+        ["import", "--check"] => xtask::import::check(&root)
+            .map(|()| println!("every imported spec is what its pages give"))
+            .map_err(xtask::RegenError::from),
+        ["import", vendor, pages @ ..] if !pages.is_empty() && !vendor.starts_with('-') => {
+            let pages: Vec<std::path::PathBuf> = pages.iter().map(std::path::PathBuf::from).collect();
+            xtask::import::import(&root, vendor, &pages, &xtask::import::today())
+                .map(|operations| {
+                    println!("specs/{vendor}/openapi.yaml now has {} operation(s):", operations.len());
+                    operations.iter().for_each(|op| println!("  {op}"));
+                    println!("next: cargo xtask regen, then review the diff");
+                })
+                .map_err(xtask::RegenError::from)
+        }
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
             Ok(())
