@@ -117,6 +117,12 @@ fn validate_key(key: &str) -> Result<(), &'static str> {
 /// The base URL without a trailing `/`, if it is one we may send a key to.
 fn validate_base_url(text: &str) -> Result<String, String> {
     let url = reqwest::Url::parse(text).map_err(|e| format!("the base URL is not a URL: {e}"))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(format!(
+            "the base URL scheme must be https (or http to loopback), not `{}`",
+            url.scheme()
+        ));
+    }
     let host = match url.host_str() {
         Some(host) if !host.is_empty() => host,
         _ => return Err("the base URL has no host".to_string()),
@@ -132,19 +138,10 @@ fn validate_base_url(text: &str) -> Result<String, String> {
         || bare
             .parse::<std::net::IpAddr>()
             .is_ok_and(|ip| ip.is_loopback());
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        "http" => {
-            return Err(format!(
-                "the base URL uses plain http to `{host}`, which is not a loopback host: use https"
-            ));
-        }
-        other => {
-            return Err(format!(
-                "the base URL scheme must be https (or http to loopback), not `{other}`"
-            ));
-        }
+    if url.scheme() == "http" && !loopback {
+        return Err(format!(
+            "the base URL uses plain http to `{host}`, which is not a loopback host: use https"
+        ));
     }
     Ok(text.trim_end_matches('/').to_string())
 }

@@ -1,5 +1,11 @@
 //! Shared helpers: mock vendors on 127.0.0.1 and the checks every vendor must pass.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    dead_code,
+    unused_macros
+)]
 
 use std::time::{Duration, Instant};
 
