@@ -119,6 +119,7 @@ pub struct PrepaidBuilder {
     configs: Vec<ProviderConfig>,
     retry: RetryPolicy,
     max_response_bytes: u64,
+    timeout: Option<std::time::Duration>,
 }
 
 impl Default for PrepaidBuilder {
@@ -127,6 +128,7 @@ impl Default for PrepaidBuilder {
             configs: Vec::new(),
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            timeout: None,
         }
     }
 }
@@ -147,6 +149,13 @@ impl PrepaidBuilder {
     pub fn env_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         self.configs.extend(config::from_env_vars(var)?);
         Ok(self)
+    }
+
+    /// Bound every configured provider's whole fetch by `timeout` (overriding each
+    /// [`ProviderConfig::timeout`]), as `prepaid --timeout` does.
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
     }
 
     /// When GETs are retried (default: [`RetryPolicy::default`]).
@@ -173,6 +182,9 @@ impl PrepaidBuilder {
             });
         }
         let mut configs = self.configs;
+        if let Some(timeout) = self.timeout {
+            configs = configs.into_iter().map(|c| c.timeout(timeout)).collect();
+        }
         configs.sort_by_key(ProviderConfig::provider);
         if let Some(pair) = configs
             .windows(2)

@@ -1,0 +1,157 @@
+//! The command line: every flag is also an environment variable.
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use rust_decimal::Decimal;
+
+use crate::thresholds::Threshold;
+
+const AFTER_HELP: &str = "\
+Configuration (environment):
+  RUNCRATE_API_KEY, NGROK_AI_GATEWAY_API_KEY, RUNTOOLS_API_KEY, VENICE_API_KEY
+      the vendors to query: only those whose key is set are configured
+  RUNCRATE_BASE_URL, NGROK_AI_GATEWAY_BASE_URL, RUNTOOLS_BASE_URL, VENICE_BASE_URL
+      override a vendor's base URL (https, or http to a loopback host)
+
+Exit codes:
+  0  every balance fetched, none below its threshold
+  1  some balance is below its threshold (--min-usd, --min)
+  2  usage or configuration error
+  3  some provider could not be fetched (wins over 1)
+
+Try it with no keys and no network: prepaid --demo";
+
+/// How much prepaid credit is left at every vendor, and when it runs out.
+#[derive(Debug, Parser)]
+#[command(name = "prepaid", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+pub struct Cli {
+    /// What to do (default: balance).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// Options every command takes.
+    #[command(flatten)]
+    pub options: Options,
+}
+
+/// Options every command takes.
+#[derive(Debug, Args)]
+pub struct Options {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table, env = "PREPAID_FORMAT")]
+    pub format: Format,
+
+    /// Bound on each provider's whole fetch, retries and body included (e.g. 30s, 1m).
+    #[arg(long, global = true, default_value = "30s", value_parser = parse_duration, env = "PREPAID_TIMEOUT")]
+    pub timeout: Duration,
+
+    /// Exit 1 if any USD balance is below this amount (USD amounts only; nothing is converted).
+    #[arg(long, global = true, value_name = "AMOUNT", env = "PREPAID_MIN_USD")]
+    pub min_usd: Option<Decimal>,
+
+    /// Exit 1 if PROVIDER's balance in UNIT is below AMOUNT, e.g. venice=50DIEM, runtools=5USD
+    /// (repeatable; comma-separated in the environment).
+    #[arg(long = "min", global = true, value_name = "PROVIDER=AMOUNTUNIT", value_delimiter = ',', env = "PREPAID_MIN")]
+    pub min: Vec<Threshold>,
+
+    /// Run against an embedded local emulation of all four vendors: no keys, no network.
+    #[arg(long, global = true, env = "PREPAID_DEMO")]
+    pub demo: bool,
+
+    /// With --demo: put each vendor in a different failure state, to see how errors show.
+    #[arg(long, global = true, env = "PREPAID_DEMO_FAILURES")]
+    pub demo_failures: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Every configured vendor's balance (the default).
+    Balance,
+    /// Re-fetch on an interval and show the burn rate and time until zero. Ctrl-C stops.
+    Watch {
+        /// Time between fetches (e.g. 60s, 5m).
+        #[arg(long, default_value = "60s", value_parser = parse_duration, env = "PREPAID_INTERVAL")]
+        interval: Duration,
+        /// Stop after this many fetches (default: until Ctrl-C).
+        #[arg(long, value_name = "N", env = "PREPAID_WATCH_COUNT")]
+        count: Option<u32>,
+    },
+    /// The JSON Schema of `--format json` output.
+    Schema,
+    /// runtools: the credit ledger, newest first.
+    History {
+        /// The provider (only runtools has a ledger).
+        provider: ExtrasProvider,
+        /// How many entries, 1 to 500.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+        limit: u16,
+    },
+    /// runtools: usage over a period.
+    Usage {
+        /// The provider (only runtools reports usage).
+        provider: ExtrasProvider,
+        /// current, 7d, 30d or all_time.
+        #[arg(long, value_enum, default_value_t = Period::Current)]
+        period: Period,
+    },
+    /// runtools: the auto-top-up settings.
+    AutoTopup {
+        /// The provider (only runtools has auto-top-up settings).
+        provider: ExtrasProvider,
+    },
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A table for people.
+    Table,
+    /// The facade's model: one JSON array (see `prepaid schema`).
+    Json,
+    /// Prometheus text exposition format (node exporter's textfile collector).
+    Prometheus,
+}
+
+/// The periods runtools summarizes usage over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Period {
+    /// The current billing period.
+    Current,
+    /// The last 7 days.
+    #[value(name = "7d")]
+    Last7Days,
+    /// The last 30 days.
+    #[value(name = "30d")]
+    Last30Days,
+    /// Everything.
+    #[value(name = "all_time")]
+    AllTime,
+}
+
+impl From<Period> for prepaid::UsagePeriod {
+    fn from(period: Period) -> Self {
+        match period {
+            Period::Current => Self::Current,
+            Period::Last7Days => Self::Last7Days,
+            Period::Last30Days => Self::Last30Days,
+            Period::AllTime => Self::AllTime,
+        }
+    }
+}
+
+/// The providers with billing extras.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExtrasProvider {
+    /// runtools.
+    Runtools,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(text).map_err(|e| format!("{e} (e.g. 30s, 2m)"))?;
+    if duration.is_zero() {
+        return Err("must be greater than zero".to_string());
+    }
+    Ok(duration)
+}

@@ -1,0 +1,107 @@
+//! One provider's outcome, as every output format sees it, and the JSON shape.
+
+use std::time::Duration;
+
+use prepaid::{Balance, Error, Provider};
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// What fetching one provider gave, and how long it took.
+#[derive(Debug)]
+pub struct Outcome {
+    /// The provider.
+    pub provider: Provider,
+    /// Its balance, or why there is none.
+    pub result: Result<Balance, Error>,
+    /// How long the whole fetch took.
+    pub duration: Duration,
+}
+
+/// One element of `--format json`: a balance (the facade's model, unchanged) or a failure.
+#[derive(Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Entry {
+    /// The provider's balance.
+    Balance(Box<Balance>),
+    /// The provider could not be fetched.
+    Failure(Failure),
+}
+
+/// A provider that could not be fetched. Never shown as a zero balance.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Failure {
+    /// The provider.
+    pub provider: Provider,
+    /// What went wrong.
+    pub error: FailureDetail,
+}
+
+/// What went wrong, for machines (`kind`) and people (`message`).
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct FailureDetail {
+    /// A stable name: unauthorized, forbidden, not_found, rate_limited, server_error,
+    /// unexpected_status, timeout, network, redirect_refused, undecodable,
+    /// response_too_large, invalid_config, not_configured, invalid_request, other.
+    pub kind: String,
+    /// The error in plain words.
+    pub message: String,
+    /// The HTTP status, when the vendor answered.
+    pub status: Option<u16>,
+    /// The vendor's own error message, when its body had one.
+    pub vendor_message: Option<String>,
+}
+
+/// The stable name of an error's kind.
+pub fn kind(error: &Error) -> &'static str {
+    match error {
+        Error::Unauthorized { .. } => "unauthorized",
+        Error::Forbidden { .. } => "forbidden",
+        Error::NotFound { .. } => "not_found",
+        Error::RateLimited { .. } => "rate_limited",
+        Error::Server { .. } => "server_error",
+        Error::UnexpectedStatus { .. } => "unexpected_status",
+        Error::Timeout { .. } => "timeout",
+        Error::Network { .. } => "network",
+        Error::RedirectRefused { .. } => "redirect_refused",
+        Error::Undecodable { .. } => "undecodable",
+        Error::ResponseTooLarge { .. } => "response_too_large",
+        Error::InvalidConfig { .. } => "invalid_config",
+        Error::NotConfigured { .. } => "not_configured",
+        Error::InvalidRequest { .. } => "invalid_request",
+        _ => "other",
+    }
+}
+
+impl Entry {
+    /// The JSON element for one outcome.
+    pub fn from_outcome(outcome: &Outcome) -> Self {
+        match &outcome.result {
+            Ok(balance) => Entry::Balance(Box::new(balance.clone())),
+            Err(error) => Entry::Failure(Failure {
+                provider: outcome.provider,
+                error: FailureDetail {
+                    kind: kind(error).to_string(),
+                    message: error.to_string(),
+                    status: error.status(),
+                    vendor_message: error.vendor_message().map(str::to_string),
+                },
+            }),
+        }
+    }
+}
+
+/// `--format json`: one array, one element per configured provider.
+pub fn json(outcomes: &[Outcome]) -> String {
+    let entries: Vec<Entry> = outcomes.iter().map(Entry::from_outcome).collect();
+    let mut text = serde_json::to_string_pretty(&entries).unwrap_or_else(|_| "[]".to_string());
+    text.push('\n');
+    text
+}
+
+/// `prepaid schema`: the JSON Schema of `--format json` output.
+pub fn schema() -> String {
+    let schema = schemars::schema_for!(Vec<Entry>);
+    let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
+    text.push('\n');
+    text
+}
