@@ -84,13 +84,7 @@ fn configure(options: &Options, demo: Option<&demo::Demo>) -> Result<Prepaid, St
             .env_vars(|name| std::env::var(name).ok())
             .and_then(prepaid::PrepaidBuilder::build),
     };
-    let prepaid = built.map_err(|error| match &error {
-        prepaid::Error::InvalidConfig { provider: Some(provider), reason } => {
-            let variable = if reason.contains("base URL") { "BASE_URL" } else { "API_KEY" };
-            format!("{error}: check {}_{variable}", provider.env_prefix())
-        }
-        _ => error.to_string(),
-    })?;
+    let prepaid = built.map_err(|error| error.to_string())?;
     if prepaid.providers().is_empty() {
         let keys: Vec<String> = Provider::ALL.iter().map(|p| format!("{}_API_KEY", p.env_prefix())).collect();
         return Err(format!(

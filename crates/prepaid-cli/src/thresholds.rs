@@ -75,7 +75,7 @@ mod tests {
         let t: Threshold = "venice=50DIEM".parse().unwrap_or_else(|e| unreachable!("{e}"));
         assert_eq!(t, Threshold { provider: Some(Provider::Venice), minimum: Decimal::new(50, 0), unit: Unit::Diem });
         let t: Threshold = "ngrok-ai-gateway=12.5 usd".parse().unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!((t.provider, t.minimum, t.unit), (Some(Provider::NgrokAiGateway), Decimal::new(125, 1), Unit::Usd));
+        assert_eq!((t.provider, t.minimum, &t.unit), (Some(Provider::NgrokAiGateway), Decimal::new(125, 1), &Unit::Usd));
         assert_eq!(t.to_string(), "ngrok-ai-gateway=12.5USD");
     }
 
