@@ -352,6 +352,7 @@ pub async fn rate_limited_with_short_retry_after_is_honoured(vendor: &Vendor) {
         .fetch(vendor.provider)
         .await
         .unwrap_err();
+    assert_no_key(&error);
     assert!(
         matches!(&error, Error::RateLimited { provider, retry_after: Some(wait), .. }
             if *provider == vendor.provider && wait.is_zero()),
@@ -456,6 +457,7 @@ pub async fn slower_than_the_timeout(vendor: &Vendor) {
     .fetch(vendor.provider)
     .await
     .unwrap_err();
+    assert_no_key(&error);
     assert!(
         matches!(&error, Error::Timeout { provider, after } if *provider == vendor.provider && *after == Duration::from_millis(200)),
         "{error:?}"
