@@ -554,13 +554,18 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
 
         impl Client {
             /// A client for the vendor's documented base URL ([`servers::DEFAULT_BASE_URL`])
-            /// that authenticates with `api_key`, on a new `reqwest::Client`.
-            pub fn with_api_key(api_key: &str) -> Result<Self, InvalidApiKey> {
-                Ok(Self::with_config(
-                    servers::DEFAULT_BASE_URL,
-                    reqwest::Client::new(),
-                    Credentials::api_key(api_key)?.into(),
-                ))
+            /// that authenticates with `api_key`, on a new `reqwest::Client` that follows
+            /// redirects only within the same origin, so the key never reaches another host.
+            /// Fails on an [`InvalidApiKey`] or if the HTTP client cannot be built.
+            pub fn with_api_key(api_key: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                let credentials = Credentials::api_key(api_key)?;
+                let same_origin = reqwest::redirect::Policy::custom(|attempt| {
+                    let origin = attempt.url().origin();
+                    let same = attempt.previous().iter().all(|url| url.origin() == origin);
+                    if same && attempt.previous().len() < 10 { attempt.follow() } else { attempt.stop() }
+                });
+                let http = reqwest::Client::builder().redirect(same_origin).build()?;
+                Ok(Self::with_config(servers::DEFAULT_BASE_URL, http, credentials.into()))
             }
 
             /// A client for `base_url` (a trailing `/` is dropped) on a shared

@@ -4,7 +4,7 @@
 
 use httpmock::prelude::*;
 use runtools_client::types::GetMyUsagePeriod;
-use runtools_client::{servers, Client, ClientConfig, Credentials};
+use runtools_client::{servers, Client, ClientConfig, ClientInfo, Credentials};
 use serde_json::{json, Value};
 
 const KEY: &str = "rt_test_key";
@@ -257,4 +257,42 @@ async fn update_auto_topup_puts_the_settings() {
 fn the_key_never_appears_in_debug_output() {
     let debug = format!("{:?}", Client::with_api_key(KEY).unwrap());
     assert!(!debug.contains(KEY), "{debug}");
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_host_is_not_followed_with_the_key() {
+    let vendor = MockServer::start_async().await;
+    let elsewhere = MockServer::start_async().await;
+    let stolen = elsewhere
+        .mock_async(|when, then| {
+            when.any_request();
+            then.status(200).json_body(json!({ "data": {} }));
+        })
+        .await;
+    vendor
+        .mock_async(|when, then| {
+            when.path("/v1/billing/credits");
+            then.status(302).header(
+                "location",
+                format!("{}/v1/billing/credits", elsewhere.base_url()),
+            );
+        })
+        .await;
+    // `with_api_key` targets the vendor's real host; point the same client at the mock.
+    let client = Client::with_api_key(KEY).unwrap();
+    let client = Client::with_config(
+        &vendor.base_url(),
+        client.client().clone(),
+        client.inner().clone(),
+    );
+    let result = client.get_credits().send().await;
+    assert!(
+        matches!(&result, Err(runtools_client::Error::UnexpectedResponse(r)) if r.status() == 302),
+        "{result:?}"
+    );
+    assert_eq!(
+        stolen.calls_async().await,
+        0,
+        "the key went to another host"
+    );
 }
