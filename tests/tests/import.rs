@@ -66,8 +66,13 @@ fn importing_the_vendor_pages_reproduces_the_vendored_specs_exactly() {
         std::fs::remove_dir_all(specs.join("pages")).unwrap();
         let page = root().join("specs").join(vendor).join("pages").join(page);
         import::import(tree.path(), vendor, &[page], "2026-11-25").unwrap();
-        let expected = std::fs::read(root().join("specs").join(vendor).join("openapi.yaml")).unwrap();
-        assert_eq!(std::fs::read(specs.join("openapi.yaml")).unwrap(), expected, "{vendor}");
+        let expected =
+            std::fs::read(root().join("specs").join(vendor).join("openapi.yaml")).unwrap();
+        assert_eq!(
+            std::fs::read(specs.join("openapi.yaml")).unwrap(),
+            expected,
+            "{vendor}"
+        );
     }
 }
 
@@ -80,25 +85,52 @@ fn the_checked_in_specs_are_what_their_pages_give() {
 fn a_second_page_with_a_new_path_merges_and_generates() {
     let tree = copy_of_tree();
     let page = fixture("ngrok-ai-gateway-credits-transactions.md");
-    let operations = import::import(tree.path(), "ngrok-ai-gateway", &[page], "2026-11-26").unwrap();
-    assert_eq!(operations, ["GET /credits/balance", "GET /credits/transactions"]);
+    let operations =
+        import::import(tree.path(), "ngrok-ai-gateway", &[page], "2026-11-26").unwrap();
+    assert_eq!(
+        operations,
+        ["GET /credits/balance", "GET /credits/transactions"]
+    );
 
     let spec = tree.path().join("specs/ngrok-ai-gateway/openapi.yaml");
     let merged = codegen::parse_spec(&std::fs::read_to_string(&spec).unwrap()).unwrap();
-    let schemas: Vec<&String> = merged["components"]["schemas"].as_object().unwrap().keys().collect();
+    let schemas: Vec<&String> = merged["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
     assert_eq!(schemas, ["CreditBalance", "Error", "CreditTransactionList"]);
-    assert_eq!(merged["info"]["title"], "AI Gateway APIs", "the vendor's info is kept");
+    assert_eq!(
+        merged["info"]["title"], "AI Gateway APIs",
+        "the vendor's info is kept"
+    );
 
     // progenitor generates one client from the merged document ...
     let pipeline = codegen::run_pipeline(&spec).unwrap();
-    assert!(pipeline.generated.client.contains("pub fn list_credit_transactions(&self)"));
+    assert!(
+        pipeline
+            .generated
+            .client
+            .contains("pub fn list_credit_transactions(&self)")
+    );
     // ... `regen` reports the new operation, and `import --check` reproduces the spec.
-    let report = xtask::regen(tree.path(), xtask::Mode::Write).unwrap().to_string();
-    assert!(report.contains("+ operation GET /credits/transactions (ListCreditTransactions)"), "{report}");
+    let report = xtask::regen(tree.path(), xtask::Mode::Write)
+        .unwrap()
+        .to_string();
+    assert!(
+        report.contains("+ operation GET /credits/transactions (ListCreditTransactions)"),
+        "{report}"
+    );
     import::check(tree.path()).unwrap();
     let readme = std::fs::read_to_string(tree.path().join("specs/README.md")).unwrap();
-    assert!(readme.contains("| ngrok-ai-gateway | [`ngrok-ai-gateway-credits-transactions.md`]"), "{readme}");
-    assert!(readme.contains("`GET /credits/transactions` | 3.0.3 | 2026-11-26 |"), "{readme}");
+    assert!(
+        readme.contains("| ngrok-ai-gateway | [`ngrok-ai-gateway-credits-transactions.md`]"),
+        "{readme}"
+    );
+    assert!(
+        readme.contains("`GET /credits/transactions` | 3.0.3 | 2026-11-26 |"),
+        "{readme}"
+    );
 }
 
 #[test]
@@ -108,10 +140,22 @@ fn a_conflicting_page_fails_with_both_definitions_and_changes_nothing() {
     let page = fixture("ngrok-ai-gateway-conflicting-balance.md");
     let error = import::import(tree.path(), "ngrok-ai-gateway", &[page], "2026-11-26").unwrap_err();
     let text = error.to_string();
-    assert!(matches!(&error, ImportError::Conflict { part, .. } if part == "components.schemas.CreditBalance"), "{text}");
-    assert!(text.contains("in specs/ngrok-ai-gateway/pages/ngrok-ai-gateway-credits-balance.md:"), "{text}");
-    assert!(text.contains("ngrok-ai-gateway-conflicting-balance.md:"), "{text}");
-    assert!(text.contains("    currency:"), "the second definition is shown: {text}");
+    assert!(
+        matches!(&error, ImportError::Conflict { part, .. } if part == "components.schemas.CreditBalance"),
+        "{text}"
+    );
+    assert!(
+        text.contains("in specs/ngrok-ai-gateway/pages/ngrok-ai-gateway-credits-balance.md:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("ngrok-ai-gateway-conflicting-balance.md:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    currency:"),
+        "the second definition is shown: {text}"
+    );
     assert_eq!(snapshot(tree.path()), before);
 }
 
@@ -119,18 +163,53 @@ fn a_conflicting_page_fails_with_both_definitions_and_changes_nothing() {
 fn bad_pages_get_clear_errors_and_change_nothing() {
     let tree = copy_of_tree();
     let before = snapshot(tree.path());
-    let import = |name: &str| import::import(tree.path(), "ngrok-ai-gateway", &[fixture(name)], "2026-11-26").unwrap_err();
+    let import = |name: &str| {
+        import::import(
+            tree.path(),
+            "ngrok-ai-gateway",
+            &[fixture(name)],
+            "2026-11-26",
+        )
+        .unwrap_err()
+    };
 
     let error = import("ngrok-ai-gateway-openapi-3.1.md");
-    assert!(matches!(&error, ImportError::Version { found, expected, .. } if found == "3.1.0" && expected == "3.0.3"), "{error}");
+    assert!(
+        matches!(&error, ImportError::Version { found, expected, .. } if found == "3.1.0" && expected == "3.0.3"),
+        "{error}"
+    );
     let error = import("no-openapi-block.md");
-    assert!(matches!(&error, ImportError::NoBlock(page) if page.ends_with("no-openapi-block.md")), "{error}");
+    assert!(
+        matches!(&error, ImportError::NoBlock(page) if page.ends_with("no-openapi-block.md")),
+        "{error}"
+    );
     let error = import("broken-yaml.md");
     // The parser stops at the closing fence (page line 7) of the block that starts on line 4.
-    assert!(matches!(&error, ImportError::Syntax { line: 7, block_line: 4, .. }), "{error}");
-    assert!(error.to_string().contains("broken-yaml.md:7: the OpenAPI block starting on line 4"), "{error}");
+    assert!(
+        matches!(
+            &error,
+            ImportError::Syntax {
+                line: 7,
+                block_line: 4,
+                ..
+            }
+        ),
+        "{error}"
+    );
+    assert!(
+        error
+            .to_string()
+            .contains("broken-yaml.md:7: the OpenAPI block starting on line 4"),
+        "{error}"
+    );
 
-    let error = import::import(tree.path(), "nope", &[fixture("broken-yaml.md")], "2026-11-26").unwrap_err();
+    let error = import::import(
+        tree.path(),
+        "nope",
+        &[fixture("broken-yaml.md")],
+        "2026-11-26",
+    )
+    .unwrap_err();
     assert!(matches!(error, ImportError::UnknownVendor(_)));
     assert_eq!(snapshot(tree.path()), before);
 }
@@ -139,17 +218,29 @@ fn bad_pages_get_clear_errors_and_change_nothing() {
 fn an_authored_spec_is_not_replaced_by_pages() {
     let tree = copy_of_tree();
     let page = tree.path().join("page.md");
-    std::fs::write(&page, "```yaml\nopenapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n```\n").unwrap();
+    std::fs::write(
+        &page,
+        "```yaml\nopenapi: 3.0.3\ninfo: { title: t, version: '1' }\npaths: {}\n```\n",
+    )
+    .unwrap();
     let error = import::import(tree.path(), "runtools", &[page], "2026-11-26").unwrap_err();
-    assert!(matches!(&error, ImportError::NotFromPages(spec) if spec == "specs/runtools/openapi.yaml"), "{error}");
+    assert!(
+        matches!(&error, ImportError::NotFromPages(spec) if spec == "specs/runtools/openapi.yaml"),
+        "{error}"
+    );
 }
 
 #[test]
 fn check_finds_a_spec_edited_by_hand() {
     let tree = copy_of_tree();
     let spec = tree.path().join("specs/venice/openapi.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap().replacen("Billing", "Billing!", 1);
+    let text = std::fs::read_to_string(&spec)
+        .unwrap()
+        .replacen("Billing", "Billing!", 1);
     std::fs::write(&spec, text).unwrap();
     let error = import::check(tree.path()).unwrap_err().to_string();
-    assert!(error.contains("specs/venice/openapi.yaml (from specs/venice/pages/)"), "{error}");
+    assert!(
+        error.contains("specs/venice/openapi.yaml (from specs/venice/pages/)"),
+        "{error}"
+    );
 }

@@ -46,7 +46,9 @@ pub enum ImportError {
         message: String,
     },
     /// Blocks disagree on the OpenAPI version.
-    #[error("{page}:{line}: OpenAPI version {found} differs from {expected} in {first} (not mixed silently)")]
+    #[error(
+        "{page}:{line}: OpenAPI version {found} differs from {expected} in {first} (not mixed silently)"
+    )]
     Version {
         /// The page with the odd version.
         page: String,
@@ -60,7 +62,9 @@ pub enum ImportError {
         first: String,
     },
     /// One part defined differently in two places.
-    #[error("conflict: {part} is defined twice, differently; nothing was written\n{first}\n{second}")]
+    #[error(
+        "conflict: {part} is defined twice, differently; nothing was written\n{first}\n{second}"
+    )]
     Conflict {
         /// What is defined twice (`GET /path`, `components.schemas.Error`).
         part: String,
@@ -70,7 +74,9 @@ pub enum ImportError {
         second: String,
     },
     /// The existing spec has parts no page provides (an authored spec, like runtools').
-    #[error("{0} has parts no page provides (an authored spec?): import builds a spec from pages only")]
+    #[error(
+        "{0} has parts no page provides (an authored spec?): import builds a spec from pages only"
+    )]
     NotFromPages(String),
     /// `--check`: a file is not what import would write.
     #[error("stale, re-run `cargo xtask import`:\n{}", .0.iter().map(|f| format!("  - {f}\n")).collect::<String>())]
@@ -94,7 +100,9 @@ pub struct Block {
     pub doc: Value,
 }
 
-const HTTP_METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Every fenced block of `text` (three or more backticks, `yaml` or `json`) that holds an
 /// OpenAPI document (has an `openapi` field).
@@ -106,7 +114,11 @@ pub fn extract_blocks(page: &str, text: &str) -> Result<Vec<Block>, ImportError>
         let line = lines[i].trim_end_matches(['\n', '\r']);
         let fence_len = line.chars().take_while(|&c| c == '`').count();
         let info = line[fence_len..].trim();
-        let lang = info.split_whitespace().next().unwrap_or("").to_ascii_lowercase();
+        let lang = info
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         if fence_len < 3 || !(lang == "yaml" || lang == "yml" || lang == "json") {
             i += 1;
             continue;
@@ -114,7 +126,10 @@ pub fn extract_blocks(page: &str, text: &str) -> Result<Vec<Block>, ImportError>
         let fence = &line[..fence_len];
         let start = i + 1;
         let end = (start..lines.len())
-            .find(|&j| lines[j].trim_end().starts_with(fence) && lines[j].trim_end().trim_start_matches('`').is_empty())
+            .find(|&j| {
+                lines[j].trim_end().starts_with(fence)
+                    && lines[j].trim_end().trim_start_matches('`').is_empty()
+            })
             .unwrap_or(lines.len());
         let body: String = lines[start..end].concat();
         i = end + 1;
@@ -134,7 +149,14 @@ pub fn extract_blocks(page: &str, text: &str) -> Result<Vec<Block>, ImportError>
             continue;
         }
         let (source_file, operation) = parse_fence_info(info);
-        blocks.push(Block { page: page.into(), line: start + 1, source_file, operation, text: body, doc });
+        blocks.push(Block {
+            page: page.into(),
+            line: start + 1,
+            source_file,
+            operation,
+            text: body,
+            doc,
+        });
     }
     if blocks.is_empty() {
         return Err(ImportError::NoBlock(page.into()));
@@ -145,7 +167,9 @@ pub fn extract_blocks(page: &str, text: &str) -> Result<Vec<Block>, ImportError>
 /// `yaml openapi/ai-gateway.yaml GET /credits/balance` → source file and operation.
 fn parse_fence_info(info: &str) -> (Option<String>, Option<String>) {
     let words: Vec<&str> = info.split_whitespace().skip(1).collect();
-    let method_at = words.iter().position(|w| HTTP_METHODS.contains(&w.to_ascii_lowercase().as_str()));
+    let method_at = words
+        .iter()
+        .position(|w| HTTP_METHODS.contains(&w.to_ascii_lowercase().as_str()));
     let source = match method_at {
         Some(0) => None,
         Some(at) => Some(words[..at].join(" ")),
@@ -170,7 +194,9 @@ pub fn documentation_index(text: &str) -> Option<String> {
 /// `info`, `servers`, `security`, `tags` (and any other top-level field) of the newest (last)
 /// block that has it. Versions must agree; a part defined twice, differently, is a conflict.
 pub fn merge(blocks: &[Block]) -> Result<Value, ImportError> {
-    let Some(first) = blocks.first() else { return Ok(Value::Null) };
+    let Some(first) = blocks.first() else {
+        return Ok(Value::Null);
+    };
     let expected = first.doc.get("openapi").cloned().unwrap_or(Value::Null);
     for block in blocks {
         let found = block.doc.get("openapi").cloned().unwrap_or(Value::Null);
@@ -197,7 +223,12 @@ pub fn merge(blocks: &[Block]) -> Result<Value, ImportError> {
         let value = match key.as_str() {
             "paths" => merge_paths(blocks)?,
             "components" => merge_components(blocks)?,
-            _ => blocks.iter().rev().find_map(|b| b.doc.get(key)).cloned().unwrap_or(Value::Null),
+            _ => blocks
+                .iter()
+                .rev()
+                .find_map(|b| b.doc.get(key))
+                .cloned()
+                .unwrap_or(Value::Null),
         };
         merged.insert(key.clone(), value);
     }
@@ -205,7 +236,9 @@ pub fn merge(blocks: &[Block]) -> Result<Value, ImportError> {
 }
 
 fn plain(value: &Value) -> String {
-    value.as_str().map_or_else(|| value.to_string(), str::to_string)
+    value
+        .as_str()
+        .map_or_else(|| value.to_string(), str::to_string)
 }
 
 /// Where each merged part first came from, by part name.
@@ -249,9 +282,20 @@ fn merge_paths(blocks: &[Block]) -> Result<Value, ImportError> {
     let mut paths = Map::new();
     let mut origins = Origins::new();
     for block in blocks {
-        for (path, item) in block.doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
-            let Some(item) = item.as_object() else { continue };
-            let Some(merged_item) = paths.entry(path.clone()).or_insert_with(|| json!({})).as_object_mut()
+        for (path, item) in block
+            .doc
+            .get("paths")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(item) = item.as_object() else {
+                continue;
+            };
+            let Some(merged_item) = paths
+                .entry(path.clone())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
             else {
                 continue;
             };
@@ -272,8 +316,17 @@ fn merge_components(blocks: &[Block]) -> Result<Value, ImportError> {
     let mut components = Map::new();
     let mut origins = Origins::new();
     for block in blocks {
-        for (kind, entries) in block.doc.get("components").and_then(Value::as_object).into_iter().flatten() {
-            let Some(merged_kind) = components.entry(kind.clone()).or_insert_with(|| json!({})).as_object_mut()
+        for (kind, entries) in block
+            .doc
+            .get("components")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(merged_kind) = components
+                .entry(kind.clone())
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
             else {
                 continue;
             };
@@ -314,7 +367,10 @@ pub struct PageProvenance {
 }
 
 fn read(path: &Path) -> Result<String, ImportError> {
-    std::fs::read_to_string(path).map_err(|source| ImportError::Io { path: path.display().to_string(), source })
+    std::fs::read_to_string(path).map_err(|source| ImportError::Io {
+        path: path.display().to_string(),
+        source,
+    })
 }
 
 fn vendor_dir(root: &Path, vendor: &str) -> Result<PathBuf, ImportError> {
@@ -331,12 +387,14 @@ fn load_provenance(dir: &Path) -> Result<Option<Vec<PageProvenance>>, ImportErro
         return Ok(None);
     }
     let text = read(&path)?;
-    serde_json::from_str(&text).map(Some).map_err(|e| ImportError::Syntax {
-        page: path.display().to_string(),
-        line: e.line(),
-        block_line: 1,
-        message: e.to_string(),
-    })
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| ImportError::Syntax {
+            page: path.display().to_string(),
+            line: e.line(),
+            block_line: 1,
+            message: e.to_string(),
+        })
 }
 
 /// What one import would write, relative to the project root.
@@ -352,16 +410,28 @@ pub struct ImportPlan {
 
 /// Plan the import of `pages` into `vendor`: the existing pages (in their recorded order)
 /// with any page of the same file name replaced, then the new ones, merged.
-pub fn plan(root: &Path, vendor: &str, pages: &[PathBuf], today: &str) -> Result<ImportPlan, ImportError> {
+pub fn plan(
+    root: &Path,
+    vendor: &str,
+    pages: &[PathBuf],
+    today: &str,
+) -> Result<ImportPlan, ImportError> {
     let dir = vendor_dir(root, vendor)?;
     let recorded = load_provenance(&dir)?;
     let mut entries: Vec<(PageProvenance, String, String)> = Vec::new(); // provenance, label, text
     for entry in recorded.iter().flatten() {
         let path = dir.join("pages").join(&entry.page);
-        entries.push((entry.clone(), format!("specs/{vendor}/pages/{}", entry.page), read(&path)?));
+        entries.push((
+            entry.clone(),
+            format!("specs/{vendor}/pages/{}", entry.page),
+            read(&path)?,
+        ));
     }
     for page in pages {
-        let name = page.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = page
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let text = read(page)?;
         let blocks = extract_blocks(&page.display().to_string(), &text)?;
         let provenance = PageProvenance {
@@ -393,7 +463,10 @@ pub fn plan(root: &Path, vendor: &str, pages: &[PathBuf], today: &str) -> Result
         }
     }
 
-    let mut files = vec![(format!("specs/{vendor}/openapi.yaml"), render(&blocks, &merged))];
+    let mut files = vec![(
+        format!("specs/{vendor}/openapi.yaml"),
+        render(&blocks, &merged),
+    )];
     let provenance: Vec<PageProvenance> = entries.iter().map(|(p, _, _)| p.clone()).collect();
     let mut manifest = serde_json::to_string_pretty(&provenance).unwrap_or_default();
     manifest.push('\n');
@@ -407,10 +480,17 @@ pub fn plan(root: &Path, vendor: &str, pages: &[PathBuf], today: &str) -> Result
         .into_iter()
         .flatten()
         .flat_map(|(path, item)| {
-            HTTP_METHODS.iter().filter(move |m| item.get(**m).is_some()).map(move |m| format!("{} {path}", m.to_uppercase()))
+            HTTP_METHODS
+                .iter()
+                .filter(move |m| item.get(**m).is_some())
+                .map(move |m| format!("{} {path}", m.to_uppercase()))
         })
         .collect();
-    Ok(ImportPlan { files, operations, provenance })
+    Ok(ImportPlan {
+        files,
+        operations,
+        provenance,
+    })
 }
 
 fn extract_existing(label: &str, text: &str) -> Result<Block, ImportError> {
@@ -420,13 +500,23 @@ fn extract_existing(label: &str, text: &str) -> Result<Block, ImportError> {
         block_line: 1,
         message: e.to_string(),
     })?;
-    Ok(Block { page: label.into(), line: 1, source_file: None, operation: None, text: text.into(), doc })
+    Ok(Block {
+        page: label.into(),
+        line: 1,
+        source_file: None,
+        operation: None,
+        text: text.into(),
+        doc,
+    })
 }
 
 /// Every vendor's recorded pages, by vendor name.
 fn all_provenance(root: &Path) -> Result<Vec<(String, Vec<PageProvenance>)>, ImportError> {
     let mut vendors: Vec<String> = std::fs::read_dir(root.join("specs"))
-        .map_err(|source| ImportError::Io { path: "specs".into(), source })?
+        .map_err(|source| ImportError::Io {
+            path: "specs".into(),
+            source,
+        })?
         .flatten()
         .filter(|e| e.path().join("provenance.json").exists())
         .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -453,8 +543,16 @@ pub fn provenance_table(vendors: &[(String, Vec<PageProvenance>)]) -> String {
                 "| {vendor} | [`{page}`]({vendor}/pages/{page}) | {index} | {source} | {ops} | {openapi} | {imported} |",
                 page = p.page,
                 index = p.documentation_index.as_deref().unwrap_or("—"),
-                source = p.source_file.as_deref().map_or("—".to_string(), |s| format!("`{s}`")),
-                ops = p.operations.iter().map(|o| format!("`{o}`")).collect::<Vec<_>>().join(", "),
+                source = p
+                    .source_file
+                    .as_deref()
+                    .map_or("—".to_string(), |s| format!("`{s}`")),
+                ops = p
+                    .operations
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 openapi = p.openapi,
                 imported = p.imported,
             );
@@ -478,7 +576,12 @@ fn with_table(readme: &str, table: &str) -> String {
 
 /// Import `pages` into `vendor`: plan it, then write every file (temporaries, then renames)
 /// with the provenance table of `specs/README.md` refreshed. Returns the merged operations.
-pub fn import(root: &Path, vendor: &str, pages: &[PathBuf], today: &str) -> Result<Vec<String>, ImportError> {
+pub fn import(
+    root: &Path,
+    vendor: &str,
+    pages: &[PathBuf],
+    today: &str,
+) -> Result<Vec<String>, ImportError> {
     let plan = plan(root, vendor, pages, today)?;
     let mut manifests = all_provenance(root)?;
     manifests.retain(|(v, _)| v != vendor);
@@ -486,14 +589,26 @@ pub fn import(root: &Path, vendor: &str, pages: &[PathBuf], today: &str) -> Resu
     manifests.sort_by(|a, b| a.0.cmp(&b.0));
     let readme_path = root.join("specs/README.md");
     let readme = read(&readme_path).unwrap_or_default();
-    let mut files: Vec<(PathBuf, String)> = plan.files.iter().map(|(p, t)| (root.join(p), t.clone())).collect();
-    files.push((readme_path, with_table(&readme, &provenance_table(&manifests))));
+    let mut files: Vec<(PathBuf, String)> = plan
+        .files
+        .iter()
+        .map(|(p, t)| (root.join(p), t.clone()))
+        .collect();
+    files.push((
+        readme_path,
+        with_table(&readme, &provenance_table(&manifests)),
+    ));
     let pages_dir = root.join("specs").join(vendor).join("pages");
-    std::fs::create_dir_all(&pages_dir)
-        .map_err(|source| ImportError::Io { path: pages_dir.display().to_string(), source })?;
+    std::fs::create_dir_all(&pages_dir).map_err(|source| ImportError::Io {
+        path: pages_dir.display().to_string(),
+        source,
+    })?;
     crate::write_all_or_nothing(&files).map_err(|error| match error {
         crate::RegenError::Write { path, source } => ImportError::Io { path, source },
-        other => ImportError::Io { path: "specs".into(), source: std::io::Error::other(other.to_string()) },
+        other => ImportError::Io {
+            path: "specs".into(),
+            source: std::io::Error::other(other.to_string()),
+        },
     })?;
     Ok(plan.operations)
 }
@@ -505,7 +620,11 @@ pub fn check(root: &Path) -> Result<(), ImportError> {
     let manifests = all_provenance(root)?;
     for (vendor, _) in &manifests {
         let plan = plan(root, vendor, &[], "")?;
-        for (path, text) in plan.files.iter().filter(|(p, _)| p.ends_with("openapi.yaml")) {
+        for (path, text) in plan
+            .files
+            .iter()
+            .filter(|(p, _)| p.ends_with("openapi.yaml"))
+        {
             if read(&root.join(path)).ok().as_deref() != Some(text.as_str()) {
                 stale.push(format!("{path} (from specs/{vendor}/pages/)"));
             }
@@ -515,7 +634,11 @@ pub fn check(root: &Path) -> Result<(), ImportError> {
     if with_table(&readme, &provenance_table(&manifests)) != readme {
         stale.push("specs/README.md (provenance table)".to_string());
     }
-    if stale.is_empty() { Ok(()) } else { Err(ImportError::Stale(stale)) }
+    if stale.is_empty() {
+        Ok(())
+    } else {
+        Err(ImportError::Stale(stale))
+    }
 }
 
 /// Today's date, UTC, as YYYY-MM-DD.
@@ -544,13 +667,22 @@ mod tests {
     fn fence_info_names_the_source_file_and_the_operation() {
         assert_eq!(
             parse_fence_info("yaml openapi/ai-gateway.yaml GET /credits/balance"),
-            (Some("openapi/ai-gateway.yaml".into()), Some("GET /credits/balance".into()))
+            (
+                Some("openapi/ai-gateway.yaml".into()),
+                Some("GET /credits/balance".into())
+            )
         );
         assert_eq!(
             parse_fence_info("yaml /api-reference/openapi.json get /billing/balance"),
-            (Some("/api-reference/openapi.json".into()), Some("GET /billing/balance".into()))
+            (
+                Some("/api-reference/openapi.json".into()),
+                Some("GET /billing/balance".into())
+            )
         );
-        assert_eq!(parse_fence_info("yaml GET /billing/balance"), (None, Some("GET /billing/balance".into())));
+        assert_eq!(
+            parse_fence_info("yaml GET /billing/balance"),
+            (None, Some("GET /billing/balance".into()))
+        );
         assert_eq!(parse_fence_info("json"), (None, None));
     }
 
@@ -559,16 +691,24 @@ mod tests {
         let page = "intro\n```bash\ncurl x\n```\n````yaml GET /a\nopenapi: 3.0.3\npaths: {}\n````\n```json\n{\"openapi\": \"3.0.3\", \"paths\": {}}\n```\n```yaml\nnot: openapi\n```\n";
         let blocks = extract_blocks("p.md", page).unwrap();
         assert_eq!(blocks.len(), 2);
-        assert_eq!((blocks[0].line, blocks[0].text.as_str()), (6, "openapi: 3.0.3\npaths: {}\n"));
+        assert_eq!(
+            (blocks[0].line, blocks[0].text.as_str()),
+            (6, "openapi: 3.0.3\npaths: {}\n")
+        );
         assert_eq!(blocks[1].line, 10);
     }
 
     #[test]
     fn a_page_without_a_block_and_a_broken_block_are_errors_with_lines() {
-        assert!(matches!(extract_blocks("p.md", "no fences here\n"), Err(ImportError::NoBlock(p)) if p == "p.md"));
+        assert!(
+            matches!(extract_blocks("p.md", "no fences here\n"), Err(ImportError::NoBlock(p)) if p == "p.md")
+        );
         let broken = "# t\n\n```yaml\nopenapi: 3.0.3\npaths: [unclosed\n```\n";
         let error = extract_blocks("p.md", broken).unwrap_err();
-        assert!(matches!(&error, ImportError::Syntax { line, .. } if *line >= 5), "{error}");
+        assert!(
+            matches!(&error, ImportError::Syntax { line, .. } if *line >= 5),
+            "{error}"
+        );
         assert!(error.to_string().starts_with("p.md:"), "{error}");
     }
 

@@ -29,10 +29,14 @@ fn main() -> ExitCode {
             .map(|()| println!("every imported spec is what its pages give"))
             .map_err(xtask::RegenError::from),
         ["import", vendor, pages @ ..] if !pages.is_empty() && !vendor.starts_with('-') => {
-            let pages: Vec<std::path::PathBuf> = pages.iter().map(std::path::PathBuf::from).collect();
+            let pages: Vec<std::path::PathBuf> =
+                pages.iter().map(std::path::PathBuf::from).collect();
             xtask::import::import(&root, vendor, &pages, &xtask::import::today())
                 .map(|operations| {
-                    println!("specs/{vendor}/openapi.yaml now has {} operation(s):", operations.len());
+                    println!(
+                        "specs/{vendor}/openapi.yaml now has {} operation(s):",
+                        operations.len()
+                    );
                     operations.iter().for_each(|op| println!("  {op}"));
                     println!("next: cargo xtask regen, then review the diff");
                 })

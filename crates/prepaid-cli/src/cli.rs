@@ -52,7 +52,13 @@ pub struct Options {
 
     /// Exit 1 if PROVIDER's balance in UNIT is below AMOUNT, e.g. venice=50DIEM, runtools=5USD
     /// (repeatable; comma-separated in the environment).
-    #[arg(long = "min", global = true, value_name = "PROVIDER=AMOUNTUNIT", value_delimiter = ',', env = "PREPAID_MIN")]
+    #[arg(
+        long = "min",
+        global = true,
+        value_name = "PROVIDER=AMOUNTUNIT",
+        value_delimiter = ',',
+        env = "PREPAID_MIN"
+    )]
     pub min: Vec<Threshold>,
 
     /// Run against an embedded local emulation of all four vendors: no keys, no network.

@@ -38,10 +38,16 @@ impl Demo {
     }
 
     /// A facade configured for all four emulated vendors.
-    pub fn prepaid(&self, configure: impl Fn(ProviderConfig) -> ProviderConfig, retry: bool) -> Result<Prepaid, prepaid::Error> {
+    pub fn prepaid(
+        &self,
+        configure: impl Fn(ProviderConfig) -> ProviderConfig,
+        retry: bool,
+    ) -> Result<Prepaid, prepaid::Error> {
         let mut builder = Prepaid::builder();
         for provider in Provider::ALL {
-            builder = builder.provider(configure(ProviderConfig::new(provider, DEMO_KEY).base_url(self.base_url(provider))));
+            builder = builder.provider(configure(
+                ProviderConfig::new(provider, DEMO_KEY).base_url(self.base_url(provider)),
+            ));
         }
         if !retry {
             builder = builder.retry_policy(RetryPolicy::none());
@@ -54,19 +60,36 @@ async fn ok(server: &MockServer, path: &str, body: serde_json::Value) {
     server
         .mock_async(|when, then| {
             when.method(GET).path(path);
-            then.status(200).header("content-type", "application/json").json_body(body);
+            then.status(200)
+                .header("content-type", "application/json")
+                .json_body(body);
         })
         .await;
 }
 
 async fn serve_healthy(server: &MockServer) {
-    ok(server, "/runcrate/api/v1/billing/balance", json!({ "data": { "creditsBalance": 42.5, "activeUsageCost": 1.25 } })).await;
-    ok(server, "/ngrok/credits/balance", json!({ "balanceCents": 1234 })).await;
+    ok(
+        server,
+        "/runcrate/api/v1/billing/balance",
+        json!({ "data": { "creditsBalance": 42.5, "activeUsageCost": 1.25 } }),
+    )
+    .await;
+    ok(
+        server,
+        "/ngrok/credits/balance",
+        json!({ "balanceCents": 1234 }),
+    )
+    .await;
     ok(server, "/runtools/v1/billing/credits", json!({ "data": {
         "balanceCents": 1250, "totalGrantedCents": 2500, "totalUsedCents": 1250, "freeCreditsUsed": true } })).await;
-    ok(server, "/runtools/v1/billing/plan", json!({ "data": {
+    ok(
+        server,
+        "/runtools/v1/billing/plan",
+        json!({ "data": {
         "orgId": "6f1c2a34-8d0e-4b7a-9c55-0e2f3a4b5c6d", "plan": "free",
-        "balanceCents": 1250, "totalGrantedCents": 2500, "totalUsedCents": 1250 } })).await;
+        "balanceCents": 1250, "totalGrantedCents": 2500, "totalUsedCents": 1250 } }),
+    )
+    .await;
     ok(server, "/runtools/v1/billing/credits/history", json!({ "data": [
         { "id": "0d7e3f0a-1111-4222-8333-944455556666", "orgId": "6f1c2a34-8d0e-4b7a-9c55-0e2f3a4b5c6d",
           "type": "usage", "amountCents": -1250, "resource": "sandbox", "description": "Sandbox runtime",
@@ -75,19 +98,29 @@ async fn serve_healthy(server: &MockServer) {
           "type": "topup", "amountCents": 2500, "resource": "stripe", "description": "Free credits",
           "referenceId": "cs_demo", "balanceAfterCents": 2500, "createdAt": "2026-11-01T09:00:00Z" },
     ] })).await;
-    ok(server, "/runtools/v1/billing/my-usage", json!({ "data": {
+    ok(
+        server,
+        "/runtools/v1/billing/my-usage",
+        json!({ "data": {
         "tokens": { "input": 120000, "output": 30000, "total": 150000 },
         "modelUsage": { "claude-sonnet": { "tokens": 150000 } },
         "sandboxRuntime": { "settledSeconds": 3600, "pendingSeconds": 120 },
         "storageUsage": { "byteSeconds": 1000000 },
         "toolExecutions": 42,
-        "resourceCharges": {} } })).await;
+        "resourceCharges": {} } }),
+    )
+    .await;
     ok(server, "/runtools/v1/billing/auto-topup", json!({ "data": {
         "enabled": true, "thresholdCents": 1000, "topupAmountCents": 2500, "hasSavedPaymentMethod": true,
         "lastTopupAt": "2026-11-01T09:00:00Z" } })).await;
-    ok(server, "/venice/api/v1/billing/balance", json!({
+    ok(
+        server,
+        "/venice/api/v1/billing/balance",
+        json!({
         "canConsume": true, "consumptionCurrency": "DIEM",
-        "balances": { "diem": 90.5, "usd": 25 }, "diemEpochAllocation": 100 })).await;
+        "balances": { "diem": 90.5, "usd": 25 }, "diemEpochAllocation": 100 }),
+    )
+    .await;
 }
 
 async fn serve_failures(server: &MockServer) {
@@ -95,13 +128,40 @@ async fn serve_failures(server: &MockServer) {
         server
             .mock_async(|when, then| {
                 when.path(path);
-                then.status(status).header("content-type", "application/json").body(body);
+                then.status(status)
+                    .header("content-type", "application/json")
+                    .body(body);
             })
             .await;
     };
-    fail("/runcrate/api/v1/billing/balance", 401, r#"{"error":{"code":"unauthorized","message":"Invalid API key"}}"#).await;
-    fail("/ngrok/credits/balance", 429, r#"{"statusCode":429,"msg":"too many requests","details":{}}"#).await;
-    fail("/runtools/v1/billing/credits", 200, "<html><body>502 Bad Gateway</body></html>").await;
-    fail("/runtools/v1/billing/plan", 200, "<html><body>502 Bad Gateway</body></html>").await;
-    fail("/venice/api/v1/billing/balance", 403, r#"{"error":"Forbidden"}"#).await;
+    fail(
+        "/runcrate/api/v1/billing/balance",
+        401,
+        r#"{"error":{"code":"unauthorized","message":"Invalid API key"}}"#,
+    )
+    .await;
+    fail(
+        "/ngrok/credits/balance",
+        429,
+        r#"{"statusCode":429,"msg":"too many requests","details":{}}"#,
+    )
+    .await;
+    fail(
+        "/runtools/v1/billing/credits",
+        200,
+        "<html><body>502 Bad Gateway</body></html>",
+    )
+    .await;
+    fail(
+        "/runtools/v1/billing/plan",
+        200,
+        "<html><body>502 Bad Gateway</body></html>",
+    )
+    .await;
+    fail(
+        "/venice/api/v1/billing/balance",
+        403,
+        r#"{"error":"Forbidden"}"#,
+    )
+    .await;
 }

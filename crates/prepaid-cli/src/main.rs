@@ -32,7 +32,10 @@ const FETCH_FAILED: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => return fail(USAGE, &format!("cannot start the async runtime: {error}")),
     };
@@ -60,7 +63,11 @@ async fn run(cli: Cli) -> ExitCode {
     if options.demo_failures && !options.demo {
         return fail(USAGE, "--demo-failures goes with --demo");
     }
-    let demo = if options.demo { Some(demo::Demo::start(options.demo_failures).await) } else { None };
+    let demo = if options.demo {
+        Some(demo::Demo::start(options.demo_failures).await)
+    } else {
+        None
+    };
     let prepaid = match configure(options, demo.as_ref()) {
         Ok(prepaid) => prepaid,
         Err(message) => return fail(USAGE, &message),
@@ -68,9 +75,15 @@ async fn run(cli: Cli) -> ExitCode {
     match command {
         Command::Balance | Command::Schema => balance(&prepaid, options).await,
         Command::Watch { interval, count } => watch(&prepaid, options, interval, count).await,
-        Command::History { limit, .. } => runtools_extra(&prepaid, options.format, Extra::History(limit)).await,
-        Command::Usage { period, .. } => runtools_extra(&prepaid, options.format, Extra::Usage(period.into())).await,
-        Command::AutoTopup { .. } => runtools_extra(&prepaid, options.format, Extra::AutoTopup).await,
+        Command::History { limit, .. } => {
+            runtools_extra(&prepaid, options.format, Extra::History(limit)).await
+        }
+        Command::Usage { period, .. } => {
+            runtools_extra(&prepaid, options.format, Extra::Usage(period.into())).await
+        }
+        Command::AutoTopup { .. } => {
+            runtools_extra(&prepaid, options.format, Extra::AutoTopup).await
+        }
     }
 }
 
@@ -78,7 +91,10 @@ async fn run(cli: Cli) -> ExitCode {
 /// A configuration error is one line saying what to set.
 fn configure(options: &Options, demo: Option<&demo::Demo>) -> Result<Prepaid, String> {
     let built = match demo {
-        Some(demo) => demo.prepaid(|config| config.timeout(options.timeout), !options.demo_failures),
+        Some(demo) => demo.prepaid(
+            |config| config.timeout(options.timeout),
+            !options.demo_failures,
+        ),
         None => Prepaid::builder()
             .timeout(options.timeout)
             .env_vars(|name| std::env::var(name).ok())
@@ -86,7 +102,10 @@ fn configure(options: &Options, demo: Option<&demo::Demo>) -> Result<Prepaid, St
     };
     let prepaid = built.map_err(|error| error.to_string())?;
     if prepaid.providers().is_empty() {
-        let keys: Vec<String> = Provider::ALL.iter().map(|p| format!("{}_API_KEY", p.env_prefix())).collect();
+        let keys: Vec<String> = Provider::ALL
+            .iter()
+            .map(|p| format!("{}_API_KEY", p.env_prefix()))
+            .collect();
         return Err(format!(
             "no provider configured: set at least one of {} (or try `prepaid --demo`)",
             keys.join(", ")
@@ -105,7 +124,11 @@ async fn fetch_all(prepaid: &Prepaid) -> Vec<Outcome> {
     let fetches = prepaid.providers().into_iter().map(|provider| async move {
         let start = Instant::now();
         let result = prepaid.fetch(provider).await;
-        Outcome { provider, result, duration: start.elapsed() }
+        Outcome {
+            provider,
+            result,
+            duration: start.elapsed(),
+        }
     });
     let outcomes = futures_util::future::join_all(fetches).await;
     if let Some(spinner) = spinner {
@@ -116,7 +139,12 @@ async fn fetch_all(prepaid: &Prepaid) -> Vec<Outcome> {
 
 /// The thresholds from `--min-usd` and `--min`.
 fn thresholds(options: &Options) -> Vec<Threshold> {
-    options.min_usd.map(Threshold::usd).into_iter().chain(options.min.iter().cloned()).collect()
+    options
+        .min_usd
+        .map(Threshold::usd)
+        .into_iter()
+        .chain(options.min.iter().cloned())
+        .collect()
 }
 
 /// 3 if any provider failed, else 1 if any balance is below a threshold, else 0.
@@ -142,9 +170,17 @@ async fn balance(prepaid: &Prepaid, options: &Options) -> ExitCode {
     ExitCode::from(exit_code(&outcomes, &thresholds))
 }
 
-async fn watch(prepaid: &Prepaid, options: &Options, interval: Duration, count: Option<u32>) -> ExitCode {
+async fn watch(
+    prepaid: &Prepaid,
+    options: &Options,
+    interval: Duration,
+    count: Option<u32>,
+) -> ExitCode {
     if options.format != Format::Table {
-        return fail(USAGE, "watch shows a table; for machines, run `prepaid --format json` on a schedule");
+        return fail(
+            USAGE,
+            "watch shows a table; for machines, run `prepaid --format json` on a schedule",
+        );
     }
     let thresholds = thresholds(options);
     let mut samples: BTreeMap<(Provider, Unit), Vec<_>> = BTreeMap::new();
@@ -156,12 +192,18 @@ async fn watch(prepaid: &Prepaid, options: &Options, interval: Duration, count: 
         for outcome in &outcomes {
             if let Ok(balance) = &outcome.result {
                 for amount in &balance.available {
-                    let run = samples.entry((balance.provider, amount.unit.clone())).or_default();
+                    let run = samples
+                        .entry((balance.provider, amount.unit.clone()))
+                        .or_default();
                     run.push((balance.fetched_at, amount.value));
                 }
             }
         }
-        print(&format!("{}\n{}\n", chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"), watch_table(&outcomes, &samples)));
+        print(&format!(
+            "{}\n{}\n",
+            chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"),
+            watch_table(&outcomes, &samples)
+        ));
         if count.is_some_and(|n| fetches >= n) {
             return ExitCode::from(code);
         }
@@ -173,29 +215,65 @@ async fn watch(prepaid: &Prepaid, options: &Options, interval: Duration, count: 
 }
 
 /// The watch table: balances with burn rate and hours remaining per unit.
-fn watch_table(outcomes: &[Outcome], samples: &BTreeMap<(Provider, Unit), Vec<(chrono::DateTime<chrono::Utc>, rust_decimal::Decimal)>>) -> String {
-    let mut rows = vec![["PROVIDER", "AVAILABLE", "ACCRUING", "BURN RATE", "HOURS REMAINING"].map(String::from)];
+fn watch_table(
+    outcomes: &[Outcome],
+    samples: &BTreeMap<
+        (Provider, Unit),
+        Vec<(chrono::DateTime<chrono::Utc>, rust_decimal::Decimal)>,
+    >,
+) -> String {
+    let mut rows = vec![
+        [
+            "PROVIDER",
+            "AVAILABLE",
+            "ACCRUING",
+            "BURN RATE",
+            "HOURS REMAINING",
+        ]
+        .map(String::from),
+    ];
     for outcome in outcomes {
         match &outcome.result {
             Ok(balance) => {
                 for amount in &balance.available {
-                    let estimate = samples.get(&(balance.provider, amount.unit.clone())).and_then(|s| watch::estimate(s));
+                    let estimate = samples
+                        .get(&(balance.provider, amount.unit.clone()))
+                        .and_then(|s| watch::estimate(s));
                     rows.push([
                         balance.provider.to_string(),
                         format!("{} {}", amount.value, amount.unit),
-                        balance.accruing.as_ref().map_or("-".into(), |a| format!("{} {}", a.value, a.unit)),
-                        estimate.as_ref().map_or("needs 2 samples".into(), |e| format!("{} {}/h", e.per_hour.round_dp(4).normalize(), amount.unit)),
-                        estimate.and_then(|e| e.hours_remaining).map_or("-".into(), |h| h.round_dp(1).normalize().to_string()),
+                        balance
+                            .accruing
+                            .as_ref()
+                            .map_or("-".into(), |a| format!("{} {}", a.value, a.unit)),
+                        estimate.as_ref().map_or("needs 2 samples".into(), |e| {
+                            format!("{} {}/h", e.per_hour.round_dp(4).normalize(), amount.unit)
+                        }),
+                        estimate
+                            .and_then(|e| e.hours_remaining)
+                            .map_or("-".into(), |h| h.round_dp(1).normalize().to_string()),
                     ]);
                 }
             }
-            Err(error) => rows.push([outcome.provider.to_string(), "-".into(), "-".into(), "-".into(), table::failure(outcome.provider, error)]),
+            Err(error) => rows.push([
+                outcome.provider.to_string(),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                table::failure(outcome.provider, error),
+            ]),
         }
     }
-    let widths: Vec<usize> = (0..4).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..4)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
     rows.iter()
         .map(|row| {
-            let mut line: String = row[..4].iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}  ")).collect();
+            let mut line: String = row[..4]
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}  "))
+                .collect();
             line.push_str(&row[4]);
             format!("{}\n", line.trim_end())
         })
@@ -251,9 +329,15 @@ fn to_json(value: &impl serde::Serialize) -> String {
 }
 
 fn history_table(entries: &[prepaid::LedgerEntry]) -> String {
-    let mut out = format!("{:<26}  {:<8}  {:>12}  {:>13}  {}\n", "DATE", "TYPE", "AMOUNT", "BALANCE AFTER", "DESCRIPTION");
+    let mut out = format!(
+        "{:<26}  {:<8}  {:>12}  {:>13}  {}\n",
+        "DATE", "TYPE", "AMOUNT", "BALANCE AFTER", "DESCRIPTION"
+    );
     for e in entries {
-        let amount = |a: &Option<prepaid::Amount>| a.as_ref().map_or("-".to_string(), |a| format!("{} {}", a.value, a.unit));
+        let amount = |a: &Option<prepaid::Amount>| {
+            a.as_ref()
+                .map_or("-".to_string(), |a| format!("{} {}", a.value, a.unit))
+        };
         out.push_str(&format!(
             "{:<26}  {:<8}  {:>12}  {:>13}  {}\n",
             e.created_at.map_or("-".into(), |t| t.to_rfc3339()),

@@ -21,7 +21,11 @@ pub struct Threshold {
 impl Threshold {
     /// `--min-usd AMOUNT`: every provider's USD balance.
     pub fn usd(minimum: Decimal) -> Self {
-        Self { provider: None, minimum, unit: Unit::Usd }
+        Self {
+            provider: None,
+            minimum,
+            unit: Unit::Usd,
+        }
     }
 
     /// The amount of `balance` below this threshold, if any.
@@ -29,7 +33,10 @@ impl Threshold {
         if self.provider.is_some_and(|p| p != balance.provider) {
             return None;
         }
-        balance.available.iter().find(|a| a.unit == self.unit && a.value < self.minimum)
+        balance
+            .available
+            .iter()
+            .find(|a| a.unit == self.unit && a.value < self.minimum)
     }
 }
 
@@ -50,7 +57,9 @@ impl FromStr for Threshold {
         let (provider, rest) = text
             .split_once('=')
             .ok_or_else(|| format!("`{text}`: expected PROVIDER=AMOUNTUNIT, e.g. venice=50DIEM"))?;
-        let provider: Provider = provider.parse().map_err(|e: prepaid::UnknownProvider| e.to_string())?;
+        let provider: Provider = provider
+            .parse()
+            .map_err(|e: prepaid::UnknownProvider| e.to_string())?;
         let rest = rest.trim();
         let split = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
@@ -62,7 +71,11 @@ impl FromStr for Threshold {
         if unit.is_empty() || !unit.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("`{text}`: `{unit}` is not a unit (USD, DIEM, ...)"));
         }
-        Ok(Self { provider: Some(provider), minimum, unit: Unit::from(unit.as_str()) })
+        Ok(Self {
+            provider: Some(provider),
+            minimum,
+            unit: Unit::from(unit.as_str()),
+        })
     }
 }
 
@@ -72,10 +85,28 @@ mod tests {
 
     #[test]
     fn provider_thresholds_parse_with_their_unit() {
-        let t: Threshold = "venice=50DIEM".parse().unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!(t, Threshold { provider: Some(Provider::Venice), minimum: Decimal::new(50, 0), unit: Unit::Diem });
-        let t: Threshold = "ngrok-ai-gateway=12.5 usd".parse().unwrap_or_else(|e| unreachable!("{e}"));
-        assert_eq!((t.provider, t.minimum, &t.unit), (Some(Provider::NgrokAiGateway), Decimal::new(125, 1), &Unit::Usd));
+        let t: Threshold = "venice=50DIEM"
+            .parse()
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(
+            t,
+            Threshold {
+                provider: Some(Provider::Venice),
+                minimum: Decimal::new(50, 0),
+                unit: Unit::Diem
+            }
+        );
+        let t: Threshold = "ngrok-ai-gateway=12.5 usd"
+            .parse()
+            .unwrap_or_else(|e| unreachable!("{e}"));
+        assert_eq!(
+            (t.provider, t.minimum, &t.unit),
+            (
+                Some(Provider::NgrokAiGateway),
+                Decimal::new(125, 1),
+                &Unit::Usd
+            )
+        );
         assert_eq!(t.to_string(), "ngrok-ai-gateway=12.5USD");
     }
 
