@@ -1,18 +1,24 @@
 //! Configuration: one [`ProviderConfig`] per vendor, the [`RetryPolicy`], and their
 //! validation (which never echoes the key).
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{Error, Provider};
+use crate::{Account, Error, Provider};
 
 /// The timeout of one provider's whole fetch when none is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// The largest response body read when none is configured: 1 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+
+/// How many account fetches run at once unless [`PrepaidBuilder::concurrency`] says otherwise.
+///
+/// [`PrepaidBuilder::concurrency`]: crate::PrepaidBuilder::concurrency
+pub const DEFAULT_CONCURRENCY: usize = 64;
 
 /// How one vendor is reached: its API key, base URL and timeout.
 ///
@@ -24,6 +30,8 @@ pub struct ProviderConfig {
     api_key: SecretString,
     base_url: Option<String>,
     timeout: Duration,
+    account: Option<String>,
+    labels: BTreeMap<String, String>,
 }
 
 impl ProviderConfig {
@@ -34,6 +42,35 @@ impl ProviderConfig {
             api_key: api_key.into(),
             base_url: None,
             timeout: DEFAULT_TIMEOUT,
+            account: None,
+            labels: BTreeMap::new(),
+        }
+    }
+
+    /// Name this account (default: the provider's name), to tell several accounts of one
+    /// provider apart.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.account = Some(name.into());
+        self
+    }
+
+    /// Add a label (e.g. `team = "search"`) reported with this account's results.
+    pub fn label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(name.into(), value.into());
+        self
+    }
+
+    /// The account's name: the one given, or the provider's.
+    pub fn account_name(&self) -> &str {
+        self.account.as_deref().unwrap_or(self.provider.as_str())
+    }
+
+    /// The account this configures.
+    pub fn account(&self) -> Account {
+        Account {
+            provider: self.provider,
+            name: self.account_name().to_string(),
+            labels: self.labels.clone(),
         }
     }
 
@@ -90,6 +127,8 @@ impl fmt::Debug for ProviderConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProviderConfig")
             .field("provider", &self.provider)
+            .field("account", &self.account_name())
+            .field("labels", &self.labels)
             .field("api_key", &"<redacted>")
             .field("base_url", &self.resolved_base_url())
             .field("timeout", &self.timeout)

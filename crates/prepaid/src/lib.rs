@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod account;
 mod config;
 mod error;
 mod model;
@@ -12,7 +13,10 @@ use std::sync::Arc;
 
 use secrecy::SecretString;
 
-pub use config::{DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ProviderConfig, RetryPolicy};
+pub use account::{Account, AccountBalance};
+pub use config::{
+    DEFAULT_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ProviderConfig, RetryPolicy,
+};
 pub use error::Error;
 pub use model::{Amount, Balance, Provenance, Provider, Unit, UnknownProvider};
 pub use providers::BalanceSource;
@@ -21,18 +25,20 @@ pub use providers::runtools::{AutoTopup, LedgerEntry, Runtools, UsagePeriod, Usa
 use providers::Source;
 use transport::Shared;
 
-/// Every configured vendor's balance behind one call. Cheap to clone (it shares one HTTP
-/// client and the adapters).
+/// Every configured account's balance behind one call. Cheap to clone (it shares one HTTP
+/// client, whose connection pool is per vendor host, and the adapters).
 #[derive(Clone)]
 pub struct Prepaid {
-    sources: Vec<Source>,
+    accounts: Vec<(Account, Source)>,
     shared: Arc<Shared>,
+    concurrency: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Prepaid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prepaid")
             .field("providers", &self.providers())
+            .field("accounts", &self.accounts.len())
             .field("max_response_bytes", &self.shared.max_response_bytes)
             .field("retry", &self.shared.retry)
             .finish()
@@ -65,39 +71,69 @@ impl Prepaid {
         Self::builder().env_vars(var)?.build()
     }
 
-    /// The configured providers, in [`Provider::ALL`] order.
+    /// The configured providers, in [`Provider::ALL`] order, each once.
     pub fn providers(&self) -> Vec<Provider> {
-        self.sources.iter().map(|s| s.as_dyn().provider()).collect()
+        let mut providers: Vec<Provider> = self.accounts.iter().map(|(a, _)| a.provider).collect();
+        providers.dedup();
+        providers
     }
 
-    /// Every configured provider's balance, fetched concurrently: one result per provider,
-    /// in [`Provider::ALL`] order. One failing, slow or malformed vendor never hides the
-    /// others; the call takes about as long as the slowest provider (each is bounded by its
-    /// own timeout).
+    /// The configured accounts, in [`Provider::ALL`] order, then in the order configured.
+    pub fn accounts(&self) -> Vec<Account> {
+        self.accounts.iter().map(|(a, _)| a.clone()).collect()
+    }
+
+    /// Every configured account's balance, fetched concurrently: one result per account, in
+    /// [`Prepaid::accounts`] order. One failing, slow or malformed vendor never hides the
+    /// others; the call takes about as long as the slowest account (each is bounded by its
+    /// own timeout), or longer where the concurrency limit or a rate limit makes fetches wait.
     pub async fn fetch_all(&self) -> Vec<(Provider, Result<Balance, Error>)> {
-        let sources: Vec<_> = self.sources.iter().map(Source::as_dyn).collect();
-        let fetches = sources
-            .iter()
-            .map(|source| async move { (source.provider(), source.fetch().await) });
+        self.fetch_accounts()
+            .await
+            .into_iter()
+            .map(|fetched| (fetched.account.provider, fetched.result))
+            .collect()
+    }
+
+    /// As [`Prepaid::fetch_all`], with each result's account and how long its fetch took.
+    /// At most [`PrepaidBuilder::concurrency`] fetches run at once.
+    pub async fn fetch_accounts(&self) -> Vec<AccountBalance> {
+        let fetches = self.accounts.iter().map(|(account, source)| async move {
+            let permit = self.concurrency.acquire().await;
+            let started = std::time::Instant::now();
+            let result = match permit {
+                Ok(_permit) => source.as_dyn().fetch().await,
+                // The semaphore is never closed; if it were, say so rather than hang.
+                Err(_) => Err(Error::InvalidConfig {
+                    provider: Some(account.provider),
+                    reason: "the fetch limiter was closed".to_string(),
+                }),
+            };
+            AccountBalance {
+                account: account.clone(),
+                result,
+                duration: started.elapsed(),
+            }
+        });
         futures_util::future::join_all(fetches).await
     }
 
-    /// One provider's balance ([`Error::NotConfigured`] if it has no key).
+    /// One provider's balance: its first account's ([`Error::NotConfigured`] if it has none).
     pub async fn fetch(&self, provider: Provider) -> Result<Balance, Error> {
         let source = self
-            .sources
+            .accounts
             .iter()
-            .map(Source::as_dyn)
-            .find(|s| s.provider() == provider)
+            .find(|(a, _)| a.provider == provider)
+            .map(|(_, s)| s.as_dyn())
             .ok_or(Error::NotConfigured { provider })?;
         source.fetch().await
     }
 
     /// runtools' read-only billing extras (ledger history, usage, auto-top-up settings).
     pub fn runtools(&self) -> Result<Runtools, Error> {
-        self.sources
+        self.accounts
             .iter()
-            .find_map(|s| match s {
+            .find_map(|(_, s)| match s {
                 Source::Runtools(source) => Some(Runtools::new(Arc::clone(source))),
                 _ => None,
             })
@@ -106,20 +142,22 @@ impl Prepaid {
             })
     }
 
-    /// The configured adapters, as trait objects.
+    /// The configured adapters, as trait objects, in [`Prepaid::accounts`] order.
     pub fn sources(&self) -> Vec<Arc<dyn BalanceSource>> {
-        self.sources.iter().map(Source::as_dyn).collect()
+        self.accounts.iter().map(|(_, s)| s.as_dyn()).collect()
     }
 }
 
-/// Builds a [`Prepaid`]: providers, retry policy and response size limit. Nothing is
-/// checked until [`PrepaidBuilder::build`].
+/// Builds a [`Prepaid`]: accounts, retry policy, response size limit, concurrency and rate
+/// limits. Nothing is checked until [`PrepaidBuilder::build`].
 #[derive(Debug, Clone)]
 pub struct PrepaidBuilder {
     configs: Vec<ProviderConfig>,
     retry: RetryPolicy,
     max_response_bytes: u64,
     timeout: Option<std::time::Duration>,
+    concurrency: usize,
+    rate_limits: Vec<(Provider, std::num::NonZeroU32)>,
 }
 
 impl Default for PrepaidBuilder {
@@ -129,12 +167,14 @@ impl Default for PrepaidBuilder {
             retry: RetryPolicy::default(),
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             timeout: None,
+            concurrency: DEFAULT_CONCURRENCY,
+            rate_limits: Vec::new(),
         }
     }
 }
 
 impl PrepaidBuilder {
-    /// Configure one provider (each at most once).
+    /// Configure one account of a provider (each provider and account name at most once).
     pub fn provider(mut self, config: ProviderConfig) -> Self {
         self.configs.push(config);
         self
@@ -155,6 +195,21 @@ impl PrepaidBuilder {
     /// [`ProviderConfig::timeout`]), as `prepaid --timeout` does.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// At most `limit` account fetches at once (default [`DEFAULT_CONCURRENCY`]); the HTTP
+    /// connections to a vendor never outnumber it.
+    pub fn concurrency(mut self, limit: usize) -> Self {
+        self.concurrency = limit;
+        self
+    }
+
+    /// At most `per_second` requests a second to `provider` (a token bucket whose burst is
+    /// one second's worth), retries and runtools' second call included.
+    pub fn rate_limit(mut self, provider: Provider, per_second: std::num::NonZeroU32) -> Self {
+        self.rate_limits.retain(|(p, _)| *p != provider);
+        self.rate_limits.push((provider, per_second));
         self
     }
 
@@ -181,33 +236,45 @@ impl PrepaidBuilder {
                 reason: "the response size limit must be greater than zero".to_string(),
             });
         }
+        if self.concurrency == 0 {
+            return Err(Error::InvalidConfig {
+                provider: None,
+                reason: "the concurrency limit must be greater than zero".to_string(),
+            });
+        }
         let mut configs = self.configs;
         if let Some(timeout) = self.timeout {
             configs = configs.into_iter().map(|c| c.timeout(timeout)).collect();
         }
+        // Stable: accounts of one provider keep the order they were configured in.
         configs.sort_by_key(ProviderConfig::provider);
-        if let Some(pair) = configs
-            .windows(2)
-            .find(|w| w[0].provider() == w[1].provider())
-        {
-            return Err(Error::InvalidConfig {
-                provider: Some(pair[0].provider()),
-                reason: "configured more than once".to_string(),
-            });
+        let mut seen = std::collections::HashSet::new();
+        for config in &configs {
+            if !seen.insert((config.provider(), config.account_name())) {
+                return Err(Error::InvalidConfig {
+                    provider: Some(config.provider()),
+                    reason: format!("account `{}` configured more than once", config.account_name()),
+                });
+            }
         }
         let validated = configs
             .iter()
             .map(|c| c.validate().map(|url| (c, url)))
             .collect::<Result<Vec<_>, _>>()?;
         let shared = Arc::new(Shared {
-            http: transport::http_client()?,
+            http: transport::http_client(self.concurrency)?,
             max_response_bytes: self.max_response_bytes,
             retry: self.retry,
+            rate_limits: transport::RateLimits::new(&self.rate_limits),
         });
-        let sources = validated
+        let accounts = validated
             .into_iter()
-            .map(|(config, url)| providers::source(config, url, Arc::clone(&shared)))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(Prepaid { sources, shared })
+            .map(|(config, url)| {
+                let source = providers::source(config, url, Arc::clone(&shared))?;
+                Ok((config.account(), source))
+            })
+            .collect::<Result<Vec<_>, Error>>()?;
+        let concurrency = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
+        Ok(Prepaid { accounts, shared, concurrency })
     }
 }

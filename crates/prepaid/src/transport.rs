@@ -27,6 +27,41 @@ pub(crate) struct Shared {
     pub(crate) http: reqwest::Client,
     pub(crate) max_response_bytes: u64,
     pub(crate) retry: RetryPolicy,
+    pub(crate) rate_limits: RateLimits,
+}
+
+type Bucket = governor::DefaultDirectRateLimiter;
+
+/// A token bucket per rate-limited provider, shared by all its accounts.
+#[derive(Default)]
+pub(crate) struct RateLimits {
+    buckets: Vec<(Provider, Bucket)>,
+}
+
+impl std::fmt::Debug for RateLimits {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.buckets.iter().map(|(p, _)| p)).finish()
+    }
+}
+
+impl RateLimits {
+    /// A bucket of `per_second` tokens (and as much burst) for each listed provider.
+    pub(crate) fn new(limits: &[(Provider, std::num::NonZeroU32)]) -> Self {
+        let buckets = limits
+            .iter()
+            .map(|(provider, per_second)| {
+                (*provider, governor::RateLimiter::direct(governor::Quota::per_second(*per_second)))
+            })
+            .collect();
+        Self { buckets }
+    }
+
+    /// Wait until `provider` may send one more request.
+    pub(crate) async fn until_ready(&self, provider: Provider) {
+        if let Some((_, bucket)) = self.buckets.iter().find(|(p, _)| *p == provider) {
+            bucket.until_ready().await;
+        }
+    }
 }
 
 /// The observer a generated client calls with each response.
@@ -47,8 +82,9 @@ impl std::fmt::Display for CrossOriginRedirect {
 impl std::error::Error for CrossOriginRedirect {}
 
 /// The one HTTP client of a `Prepaid`: rustls, and redirects followed only within the
-/// origin (scheme, host and port) they start from, at most [`MAX_REDIRECTS`] times.
-pub(crate) fn http_client() -> Result<reqwest::Client, Error> {
+/// origin (scheme, host and port) they start from, at most [`MAX_REDIRECTS`] times. Its
+/// pool keeps at most `concurrency` idle connections per host: no more run at once.
+pub(crate) fn http_client(concurrency: usize) -> Result<reqwest::Client, Error> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let next = attempt.url();
         let same_origin = attempt.previous().last().is_some_and(|prev| {
@@ -69,6 +105,7 @@ pub(crate) fn http_client() -> Result<reqwest::Client, Error> {
         .tls_backend_rustls()
         .redirect(policy)
         .connect_timeout(Duration::from_secs(10))
+        .pool_max_idle_per_host(concurrency)
         .user_agent(concat!("prepaid/", env!("CARGO_PKG_VERSION")))
         .build()
         .map_err(|e| Error::InvalidConfig {
@@ -235,6 +272,7 @@ impl Ctx {
                     });
                 })
             };
+            self.shared.rate_limits.until_ready(self.provider).await;
             let result = send(observer).await;
             let outcome = self.classify(result, seen.get().copied()).await;
             span.record("attempts", attempt);

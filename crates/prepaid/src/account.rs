@@ -1,0 +1,33 @@
+//! Accounts: several keys of one vendor (one per customer, team or project), each with a
+//! name and labels that travel with its results.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::{Balance, Error, Provider};
+
+/// One configured account of a provider.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+pub struct Account {
+    /// The vendor.
+    pub provider: Provider,
+    /// The account's name, unique within its provider (default: the provider's name).
+    pub name: String,
+    /// Labels given in the configuration (e.g. `team = "search"`).
+    pub labels: BTreeMap<String, String>,
+}
+
+/// One account's fetch: its balance or why there is none, and how long it took.
+#[derive(Debug)]
+pub struct AccountBalance {
+    /// The account fetched.
+    pub account: Account,
+    /// Its balance, or why there is none.
+    pub result: Result<Balance, Error>,
+    /// How long the fetch took, from when it was allowed to start (the concurrency limit's
+    /// wait excluded; rate-limit waits included).
+    pub duration: Duration,
+}
