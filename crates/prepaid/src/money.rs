@@ -34,9 +34,11 @@ pub fn from_cents(cents: i64) -> Decimal {
 /// The exact value of a JSON number's text (`12.34`, `-5`, `1e2`, `2.5E-3`).
 ///
 /// Plain decimals go through [`Decimal::from_str_exact`]; scientific notation is expanded
-/// digit by digit into a plain decimal first, so nothing is ever rounded. Every result is
-/// re-checked against the input's significant digits. A value a `Decimal` cannot hold
-/// exactly (too large, like `1e400`, or more than 28 decimal places) is an error.
+/// digit by digit into a plain decimal first, so nothing is ever rounded. The text's own
+/// scale is kept (`12.50` stays `12.50`) unless only zeros make it too long for a decimal
+/// (`1.000…0` with 30 places, `100e-30`): then the same value without those zeros. Every
+/// result is re-checked against the input's significant digits. A value a `Decimal` cannot
+/// hold exactly (too large, like `1e400`, or more than 28 decimal places) is an error.
 pub fn parse_exact(text: &str) -> Result<Decimal, InexactNumber> {
     let fail = |reason| InexactNumber {
         text: text.chars().take(64).collect(),
@@ -46,17 +48,14 @@ pub fn parse_exact(text: &str) -> Result<Decimal, InexactNumber> {
     if parts.digits.bytes().all(|b| b == b'0') {
         return Ok(Decimal::ZERO);
     }
-    if parts.exponent.unsigned_abs() > MAX_EXPONENT as u64 {
+    let fewest = parts.without_trailing_zeros();
+    if fewest.exponent.unsigned_abs() > MAX_EXPONENT as u64 {
         return Err(fail("is out of the range a decimal can hold exactly"));
     }
-    let plain = parts.to_plain();
-    let value = Decimal::from_str_exact(&plain)
-        .map_err(|_| fail("has more digits than a decimal can hold exactly"))?;
-    // Belt and braces: the decimal must carry exactly the digits we were given.
-    if canonical(&value.normalize().to_string()) != canonical(&plain) {
-        return Err(fail("has more digits than a decimal can hold exactly"));
-    }
-    Ok(value)
+    parts
+        .to_decimal()
+        .or_else(|| fewest.to_decimal())
+        .ok_or_else(|| fail("has more digits than a decimal can hold exactly"))
 }
 
 /// A JSON number split into sign, digits (integer and fraction, no point) and the power of
@@ -111,6 +110,29 @@ impl JsonNumber {
             digits: format!("{int}{frac}"),
             exponent: exp.saturating_sub(frac_len),
         })
+    }
+
+    /// The same value with the trailing zeros of its digits moved into the exponent
+    /// (`1.500` → `15 × 10^-1`).
+    fn without_trailing_zeros(&self) -> Self {
+        let digits = self.digits.trim_end_matches('0');
+        let zeros = i64::try_from(self.digits.len() - digits.len()).unwrap_or(i64::MAX);
+        Self {
+            negative: self.negative,
+            digits: digits.to_string(),
+            exponent: self.exponent.saturating_add(zeros),
+        }
+    }
+
+    /// The exact decimal of these digits at this exponent, if a `Decimal` holds it.
+    fn to_decimal(&self) -> Option<Decimal> {
+        if self.exponent.unsigned_abs() > MAX_EXPONENT as u64 {
+            return None;
+        }
+        let plain = self.to_plain();
+        let value = Decimal::from_str_exact(&plain).ok()?;
+        // Belt and braces: the decimal must carry exactly the digits we were given.
+        (canonical(&value.normalize().to_string()) == canonical(&plain)).then_some(value)
     }
 
     /// The same value written without an exponent, e.g. `1.5e2` → `150`, `25e-3` → `0.025`.
@@ -206,6 +228,25 @@ mod tests {
     }
 
     #[test]
+    fn zeros_a_decimal_cannot_hold_are_dropped_not_the_value() {
+        // Thirty places, all but one of them zeros: exactly 12.5.
+        let long = format!("12.5{}", "0".repeat(29));
+        assert_eq!(parse_exact(&long).unwrap(), dec("12.5"));
+        // 28 places whose digits overflow 96 bits: exactly 9.
+        let nine = format!("9.{}", "0".repeat(28));
+        assert_eq!(parse_exact(&nine).unwrap(), dec("9"));
+        assert_eq!(
+            parse_exact("100e-30").unwrap(),
+            dec("0.0000000000000000000000000001")
+        );
+        let one = format!("1{}e-100", "0".repeat(100));
+        assert_eq!(parse_exact(&one).unwrap(), dec("1"));
+        assert_eq!(parse_exact("-2.50000e64").unwrap_err().text, "-2.50000e64");
+        // The text's scale is kept whenever a decimal holds it.
+        assert_eq!(parse_exact("12.500").unwrap().to_string(), "12.500");
+    }
+
+    #[test]
     fn unrepresentable_numbers_are_errors_not_rounded() {
         for text in [
             "1e400",
@@ -218,6 +259,9 @@ mod tests {
             "9.9999999999999999999999999999",
             "1.00000000000000000000000000001",
             "1e99999999999999999999999",
+            "1e65",
+            "100e63",
+            "9.0000000000000000000000000000001",
         ] {
             let error = parse_exact(text).expect_err(text);
             assert_eq!(error.text, text.chars().take(64).collect::<String>());

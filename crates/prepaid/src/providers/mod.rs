@@ -7,6 +7,8 @@ use std::sync::Arc;
 use crate::transport::{Ctx, Shared, VendorErrors};
 use crate::{Balance, Error, Provider, ProviderConfig};
 
+#[doc(hidden)]
+pub mod decode;
 pub(crate) mod ngrok_ai_gateway;
 pub(crate) mod runcrate;
 pub mod runtools;

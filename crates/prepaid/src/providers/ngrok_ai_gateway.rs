@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 
+use super::decode::Decoding;
 use super::{BalanceSource, BoxFuture, text, with_code};
-use crate::transport::{Ctx, VendorErrors};
+use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
 /// The caveat ngrok documents for this endpoint.
@@ -69,28 +70,36 @@ impl NgrokAiGateway {
                         async move { client.get_credit_balance().send().await }
                     })
                     .await?;
-                let cents = fetched.value.balance_cents;
-                Ok(Balance {
-                    provider: Provider::NgrokAiGateway,
-                    available: vec![Amount::usd_cents(cents)],
-                    accruing: None,
-                    granted: None,
-                    used: None,
-                    allocation: None,
-                    can_consume: Some(cents > 0),
-                    consumption_currency: None,
-                    plan: None,
-                    free_credits_used: None,
-                    fetched_at: Utc::now(),
-                    source: Provenance {
-                        endpoint: self.ctx.endpoint("/credits/balance"),
-                        raw: serde_json::to_value(&fetched.value).unwrap_or_default(),
-                    },
-                    supplementary: Vec::new(),
-                    notes: vec![EVENTUALLY_CONSISTENT.to_string()],
-                })
+                Ok(to_balance(&self.ctx, fetched))
             })
             .await
+    }
+}
+
+/// A decoded `GET /credits/balance` body as a [`Balance`]: integer cents, exact dollars.
+pub(crate) fn to_balance(
+    decoding: &impl Decoding,
+    fetched: Fetched<ngrok_ai_gateway_client::types::CreditBalance>,
+) -> Balance {
+    let cents = fetched.value.balance_cents;
+    Balance {
+        provider: Provider::NgrokAiGateway,
+        available: vec![Amount::usd_cents(cents)],
+        accruing: None,
+        granted: None,
+        used: None,
+        allocation: None,
+        can_consume: Some(cents > 0),
+        consumption_currency: None,
+        plan: None,
+        free_credits_used: None,
+        fetched_at: Utc::now(),
+        source: Provenance {
+            endpoint: decoding.endpoint("/credits/balance"),
+            raw: serde_json::to_value(&fetched.value).unwrap_or_default(),
+        },
+        supplementary: Vec::new(),
+        notes: vec![EVENTUALLY_CONSISTENT.to_string()],
     }
 }
 

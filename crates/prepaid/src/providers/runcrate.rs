@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 
+use super::decode::Decoding;
 use super::{BalanceSource, BoxFuture, common_message};
-use crate::transport::{Ctx, VendorErrors};
+use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider, money};
 
 /// Runcrate's error bodies: `{ "error": { "code": "...", "message": "..." } }`.
@@ -47,40 +48,47 @@ impl Runcrate {
                         async move { client.get_balance().send().await }
                     })
                     .await?;
-                let body = fetched.value;
-                let exact = |number: &runcrate_client::ExactNumber, field: &str| {
-                    money::parse_exact(number.as_str()).map_err(|e| {
-                        self.ctx.undecodable_value(
-                            fetched.status,
-                            &format!("data.{field}: {e}"),
-                            &body,
-                        )
-                    })
-                };
-                let available = exact(&body.data.credits_balance, "creditsBalance")?;
-                let accruing = exact(&body.data.active_usage_cost, "activeUsageCost")?;
-                Ok(Balance {
-                    provider: Provider::Runcrate,
-                    available: vec![Amount::usd(available)],
-                    accruing: Some(Amount::usd(accruing)),
-                    granted: None,
-                    used: None,
-                    allocation: None,
-                    can_consume: Some(available > rust_decimal::Decimal::ZERO),
-                    consumption_currency: None,
-                    plan: None,
-                    free_credits_used: None,
-                    fetched_at: Utc::now(),
-                    source: Provenance {
-                        endpoint: self.ctx.endpoint("/billing/balance"),
-                        raw: serde_json::to_value(&body).unwrap_or_default(),
-                    },
-                    supplementary: Vec::new(),
-                    notes: Vec::new(),
-                })
+                to_balance(&self.ctx, fetched)
             })
             .await
     }
+}
+
+/// A decoded `GET /billing/balance` body as a [`Balance`]: both numbers exact, or
+/// [`Error::Undecodable`] naming the field.
+pub(crate) fn to_balance(
+    decoding: &impl Decoding,
+    fetched: Fetched<runcrate_client::types::GetBalanceResponse>,
+) -> Result<Balance, Error> {
+    let Fetched {
+        value: body,
+        status,
+    } = fetched;
+    let exact = |number: &runcrate_client::ExactNumber, field: &str| {
+        money::parse_exact(number.as_str())
+            .map_err(|e| decoding.undecodable_value(status, &format!("data.{field}: {e}"), &body))
+    };
+    let available = exact(&body.data.credits_balance, "creditsBalance")?;
+    let accruing = exact(&body.data.active_usage_cost, "activeUsageCost")?;
+    Ok(Balance {
+        provider: Provider::Runcrate,
+        available: vec![Amount::usd(available)],
+        accruing: Some(Amount::usd(accruing)),
+        granted: None,
+        used: None,
+        allocation: None,
+        can_consume: Some(available > rust_decimal::Decimal::ZERO),
+        consumption_currency: None,
+        plan: None,
+        free_credits_used: None,
+        fetched_at: Utc::now(),
+        source: Provenance {
+            endpoint: decoding.endpoint("/billing/balance"),
+            raw: serde_json::to_value(&body).unwrap_or_default(),
+        },
+        supplementary: Vec::new(),
+        notes: Vec::new(),
+    })
 }
 
 impl BalanceSource for Runcrate {

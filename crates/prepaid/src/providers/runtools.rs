@@ -13,6 +13,7 @@ use tracing::Instrument;
 
 pub use runtools_client::types::UsageSummary;
 
+use super::decode::Decoding;
 use super::{BalanceSource, BoxFuture, common_message};
 use crate::transport::{Ctx, Fetched, OnResponse, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
@@ -173,59 +174,9 @@ impl RuntoolsSource {
                     attempts = tracing::field::Empty,
                 ));
                 let (credits, plan) = tokio::join!(credits, plan);
-                self.to_balance(credits?, plan)
+                to_balance(&self.ctx, credits?, Some(plan))
             })
             .await
-    }
-
-    fn to_balance(
-        &self,
-        credits: Fetched<runtools_client::types::GetCreditsResponse>,
-        plan: Result<Fetched<runtools_client::types::GetPlanResponse>, Error>,
-    ) -> Result<Balance, Error> {
-        let data = &credits.value.data;
-        let Some(cents) = data.balance_cents else {
-            return Err(self.ctx.undecodable_value(
-                credits.status,
-                "data.balanceCents is missing",
-                &credits.value,
-            ));
-        };
-        let mut notes = Vec::new();
-        let mut supplementary = Vec::new();
-        let mut plan_name = None;
-        match plan {
-            Ok(plan) => {
-                plan_name = plan.value.data.plan.clone();
-                if plan_name.is_none() {
-                    notes.push("runtools: /v1/billing/plan named no plan".to_string());
-                }
-                supplementary.push(Provenance {
-                    endpoint: self.ctx.endpoint("/v1/billing/plan"),
-                    raw: serde_json::to_value(&plan.value).unwrap_or_default(),
-                });
-            }
-            Err(error) => notes.push(format!("runtools: the plan could not be read: {error}")),
-        }
-        Ok(Balance {
-            provider: Provider::Runtools,
-            available: vec![Amount::usd_cents(cents)],
-            accruing: None,
-            granted: data.total_granted_cents.map(Amount::usd_cents),
-            used: data.total_used_cents.map(Amount::usd_cents),
-            allocation: None,
-            can_consume: Some(cents > 0),
-            consumption_currency: None,
-            plan: plan_name,
-            free_credits_used: data.free_credits_used,
-            fetched_at: Utc::now(),
-            source: Provenance {
-                endpoint: self.ctx.endpoint("/v1/billing/credits"),
-                raw: serde_json::to_value(&credits.value).unwrap_or_default(),
-            },
-            supplementary,
-            notes,
-        })
     }
 
     async fn credit_history(&self, limit: u16) -> Result<Vec<LedgerEntry>, Error> {
@@ -295,6 +246,60 @@ impl RuntoolsSource {
             })
             .await
     }
+}
+
+/// Decoded `/v1/billing/credits` and `/v1/billing/plan` bodies as a [`Balance`]: cents as
+/// exact dollars, or [`Error::Undecodable`] when the balance is missing. `plan` is `None`
+/// when it was not asked for; a failed plan only adds a note.
+pub(crate) fn to_balance(
+    decoding: &impl Decoding,
+    credits: Fetched<runtools_client::types::GetCreditsResponse>,
+    plan: Option<Result<Fetched<runtools_client::types::GetPlanResponse>, Error>>,
+) -> Result<Balance, Error> {
+    let data = &credits.value.data;
+    let Some(cents) = data.balance_cents else {
+        return Err(decoding.undecodable_value(
+            credits.status,
+            "data.balanceCents is missing",
+            &credits.value,
+        ));
+    };
+    let mut notes = Vec::new();
+    let mut supplementary = Vec::new();
+    let mut plan_name = None;
+    match plan {
+        None => {}
+        Some(Ok(plan)) => {
+            plan_name = plan.value.data.plan.clone();
+            if plan_name.is_none() {
+                notes.push("runtools: /v1/billing/plan named no plan".to_string());
+            }
+            supplementary.push(Provenance {
+                endpoint: decoding.endpoint("/v1/billing/plan"),
+                raw: serde_json::to_value(&plan.value).unwrap_or_default(),
+            });
+        }
+        Some(Err(error)) => notes.push(format!("runtools: the plan could not be read: {error}")),
+    }
+    Ok(Balance {
+        provider: Provider::Runtools,
+        available: vec![Amount::usd_cents(cents)],
+        accruing: None,
+        granted: data.total_granted_cents.map(Amount::usd_cents),
+        used: data.total_used_cents.map(Amount::usd_cents),
+        allocation: None,
+        can_consume: Some(cents > 0),
+        consumption_currency: None,
+        plan: plan_name,
+        free_credits_used: data.free_credits_used,
+        fetched_at: Utc::now(),
+        source: Provenance {
+            endpoint: decoding.endpoint("/v1/billing/credits"),
+            raw: serde_json::to_value(&credits.value).unwrap_or_default(),
+        },
+        supplementary,
+        notes,
+    })
 }
 
 impl BalanceSource for RuntoolsSource {

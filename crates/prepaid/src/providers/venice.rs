@@ -6,8 +6,9 @@ use venice_client::types::{
     GetBillingBalanceResponse, GetBillingBalanceResponseConsumptionCurrency as Currency,
 };
 
+use super::decode::Decoding;
 use super::{BalanceSource, BoxFuture, common_message};
-use crate::transport::{Ctx, VendorErrors};
+use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider, Unit, money};
 
 /// Why Venice refuses a key on its billing endpoints.
@@ -58,57 +59,64 @@ impl Venice {
                         async move { client.get_billing_balance().send().await }
                     })
                     .await?;
-                self.to_balance(fetched.status, fetched.value)
+                to_balance(&self.ctx, fetched)
             })
             .await
     }
+}
 
-    fn to_balance(&self, status: u16, body: GetBillingBalanceResponse) -> Result<Balance, Error> {
-        let exact = |number: &venice_client::ExactNumber, field: &str| {
-            money::parse_exact(number.as_str()).map_err(|e| {
-                self.ctx
-                    .undecodable_value(status, &format!("{field}: {e}"), &body)
-            })
-        };
-        let mut available = Vec::new();
-        if let Some(usd) = &body.balances.usd {
-            available.push(Amount::new(exact(usd, "balances.usd")?, Unit::Usd));
-        }
-        if let Some(diem) = &body.balances.diem {
-            available.push(Amount::new(exact(diem, "balances.diem")?, Unit::Diem));
-        }
-        let allocation = Amount::new(
-            exact(&body.diem_epoch_allocation, "diemEpochAllocation")?,
-            Unit::Diem,
-        );
-        let consumption_currency = body.consumption_currency.as_ref().map(|c| match c {
-            Currency::Variant0(known) => known.to_string(),
-            Currency::Variant1(other) => other.to_string(),
-        });
-        let mut notes = vec![SPENDING_ORDER.to_string()];
-        if available.is_empty() {
-            notes.push("Venice reported no USD and no DIEM balance (both null)".to_string());
-        }
-        Ok(Balance {
-            provider: Provider::Venice,
-            available,
-            accruing: None,
-            granted: None,
-            used: None,
-            allocation: Some(allocation),
-            can_consume: Some(body.can_consume),
-            consumption_currency,
-            plan: None,
-            free_credits_used: None,
-            fetched_at: Utc::now(),
-            source: Provenance {
-                endpoint: self.ctx.endpoint("/billing/balance"),
-                raw: serde_json::to_value(&body).unwrap_or_default(),
-            },
-            supplementary: Vec::new(),
-            notes,
-        })
+/// A decoded `GET /billing/balance` body as a [`Balance`]: USD and DIEM exact (each only
+/// when not null), or [`Error::Undecodable`] naming the field.
+pub(crate) fn to_balance(
+    decoding: &impl Decoding,
+    fetched: Fetched<GetBillingBalanceResponse>,
+) -> Result<Balance, Error> {
+    let Fetched {
+        value: body,
+        status,
+    } = fetched;
+    let exact = |number: &venice_client::ExactNumber, field: &str| {
+        money::parse_exact(number.as_str())
+            .map_err(|e| decoding.undecodable_value(status, &format!("{field}: {e}"), &body))
+    };
+    let mut available = Vec::new();
+    if let Some(usd) = &body.balances.usd {
+        available.push(Amount::new(exact(usd, "balances.usd")?, Unit::Usd));
     }
+    if let Some(diem) = &body.balances.diem {
+        available.push(Amount::new(exact(diem, "balances.diem")?, Unit::Diem));
+    }
+    let allocation = Amount::new(
+        exact(&body.diem_epoch_allocation, "diemEpochAllocation")?,
+        Unit::Diem,
+    );
+    let consumption_currency = body.consumption_currency.as_ref().map(|c| match c {
+        Currency::Variant0(known) => known.to_string(),
+        Currency::Variant1(other) => other.to_string(),
+    });
+    let mut notes = vec![SPENDING_ORDER.to_string()];
+    if available.is_empty() {
+        notes.push("Venice reported no USD and no DIEM balance (both null)".to_string());
+    }
+    Ok(Balance {
+        provider: Provider::Venice,
+        available,
+        accruing: None,
+        granted: None,
+        used: None,
+        allocation: Some(allocation),
+        can_consume: Some(body.can_consume),
+        consumption_currency,
+        plan: None,
+        free_credits_used: None,
+        fetched_at: Utc::now(),
+        source: Provenance {
+            endpoint: decoding.endpoint("/billing/balance"),
+            raw: serde_json::to_value(&body).unwrap_or_default(),
+        },
+        supplementary: Vec::new(),
+        notes,
+    })
 }
 
 impl BalanceSource for Venice {
