@@ -1,0 +1,128 @@
+//! Each vendor's balance body decoded without a request: the same steps a fetch takes after
+//! the body arrives (the generated type read with `serde_json::from_slice`, as progenitor
+//! does, then the adapter's own mapping to a [`Balance`]), for property tests and fuzzing.
+//!
+//! A fetch and these functions share the mapping (`to_balance` of each adapter) through
+//! [`Decoding`], so what holds for one holds for the other. Not part of the stable API.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::transport::{Ctx, Fetched};
+use crate::{Balance, Error, Provider};
+
+/// How long an excerpt of a body may be, in characters (as in a fetch).
+const EXCERPT_CHARS: usize = 200;
+/// How long a reason may be, in characters (as in a fetch).
+const MESSAGE_CHARS: usize = 500;
+
+/// What mapping a decoded body to a [`Balance`] needs: where the body came from, and how
+/// to report a body that does not fit.
+pub(crate) trait Decoding {
+    /// `GET <base URL><path>`, as provenance.
+    fn endpoint(&self, path: &str) -> String;
+
+    /// An [`Error::Undecodable`] for `body` (bounded, and redacted where there is a key).
+    fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error;
+
+    /// An [`Error::Undecodable`] for a decoded body whose values do not fit the model; the
+    /// excerpt is the body as decoded, numbers in their exact text.
+    fn undecodable_value(&self, status: u16, reason: &str, body: &impl Serialize) -> Error {
+        let text = serde_json::to_vec(body).unwrap_or_default();
+        self.undecodable(Some(status), reason, &text)
+    }
+
+    /// `body` as the generated type `T`, exactly as progenitor reads a 2xx body; a body
+    /// that does not parse is [`Error::Undecodable`] with the serde error as its reason.
+    fn parse<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<Fetched<T>, Error> {
+        serde_json::from_slice(body)
+            .map(|value| Fetched { value, status })
+            .map_err(|e| self.undecodable(Some(status), &e.to_string(), body))
+    }
+}
+
+impl Decoding for Ctx {
+    fn endpoint(&self, path: &str) -> String {
+        Ctx::endpoint(self, path)
+    }
+
+    fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error {
+        Ctx::undecodable(self, status, reason, body)
+    }
+
+    fn undecodable_value(&self, status: u16, reason: &str, body: &impl Serialize) -> Error {
+        Ctx::undecodable_value(self, status, reason, body)
+    }
+}
+
+/// A body with no request behind it: provenance names the vendor's documented base URL,
+/// and there is no key to redact.
+struct Detached(Provider);
+
+impl Decoding for Detached {
+    fn endpoint(&self, path: &str) -> String {
+        format!("GET {}{path}", self.0.default_base_url())
+    }
+
+    fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error {
+        Error::Undecodable {
+            provider: self.0,
+            status,
+            reason: cut(reason, MESSAGE_CHARS),
+            excerpt: cut(&String::from_utf8_lossy(body), EXCERPT_CHARS),
+        }
+    }
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// The status a balance body is decoded with: the only one the vendors document.
+const OK: u16 = 200;
+
+/// A Runcrate `GET /billing/balance` 200 body as a [`Balance`], or [`Error::Undecodable`].
+pub fn runcrate(body: &[u8]) -> Result<Balance, Error> {
+    let decoding = Detached(Provider::Runcrate);
+    super::runcrate::to_balance(&decoding, decoding.parse(OK, body)?)
+}
+
+/// An ngrok AI Gateway `GET /credits/balance` 200 body as a [`Balance`], or
+/// [`Error::Undecodable`].
+pub fn ngrok_ai_gateway(body: &[u8]) -> Result<Balance, Error> {
+    let decoding = Detached(Provider::NgrokAiGateway);
+    Ok(super::ngrok_ai_gateway::to_balance(
+        &decoding,
+        decoding.parse(OK, body)?,
+    ))
+}
+
+/// A runtools `GET /v1/billing/credits` 200 body as a [`Balance`], or
+/// [`Error::Undecodable`]. `plan` is the `GET /v1/billing/plan` 200 body that goes with
+/// it, if any: as in a fetch, a plan that does not decode only adds a note.
+pub fn runtools(credits: &[u8], plan: Option<&[u8]>) -> Result<Balance, Error> {
+    let decoding = Detached(Provider::Runtools);
+    let credits = decoding.parse(OK, credits)?;
+    let plan = plan.map(|plan| decoding.parse(OK, plan));
+    super::runtools::to_balance(&decoding, credits, plan)
+}
+
+/// A Venice `GET /billing/balance` 200 body as a [`Balance`], or [`Error::Undecodable`].
+pub fn venice(body: &[u8]) -> Result<Balance, Error> {
+    let decoding = Detached(Provider::Venice);
+    super::venice::to_balance(&decoding, decoding.parse(OK, body)?)
+}
+
+/// The balance body of `provider` as a [`Balance`] (runtools without its plan).
+pub fn balance(provider: Provider, body: &[u8]) -> Result<Balance, Error> {
+    match provider {
+        Provider::Runcrate => runcrate(body),
+        Provider::NgrokAiGateway => ngrok_ai_gateway(body),
+        Provider::Runtools => runtools(body, None),
+        Provider::Venice => venice(body),
+    }
+}
