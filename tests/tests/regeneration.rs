@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use xtask::{Mode, VENDORS};
+use xtask::{BreakingChanges, Mode, VENDORS};
 
 fn root() -> PathBuf {
     xtask::project_root()
@@ -129,29 +129,72 @@ fn runtools_spec_covers_all_eight_billing_operations_and_both_auth_schemes() {
     );
 }
 
-/// A copy of the parts of the tree `regen` reads and writes.
+/// A copy of every part of the tree `regen` reads or could write: all of `specs/`, each
+/// client crate (its normalized `openapi.json` beside its manifest, sources and tests) and
+/// the regeneration snapshots. Symbolic links (a client's `build.rs`) are copied as the
+/// file they point to.
 fn copy_of_tree() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for vendor in VENDORS {
-        for relative in [vendor.spec_path(), vendor.normalized_path()] {
-            let target = dir.path().join(&relative);
-            std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-            std::fs::copy(root().join(&relative), target).unwrap();
-        }
+    let mut parts = vec!["specs".to_string(), "tests/tests/snapshots".to_string()];
+    parts.extend(VENDORS.iter().map(|v| v.crate_dir.to_string()));
+    for part in parts {
+        copy_dir(&root().join(&part), &dir.path().join(&part));
     }
     dir
 }
 
-fn normalized_files(root: &Path) -> Vec<(String, Vec<u8>)> {
-    VENDORS
-        .iter()
-        .map(|v| {
-            (
-                v.normalized_path(),
-                std::fs::read(root.join(v.normalized_path())).unwrap(),
-            )
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let (path, target) = (entry.path(), to.join(entry.file_name()));
+        if path.is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&path, &target);
+            }
+        } else {
+            std::fs::copy(&path, &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `root` (relative path and bytes, sorted): equal snapshots mean no file
+/// was changed, added or removed.
+fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files: Vec<(PathBuf, Vec<u8>)> = walk(root)
+        .into_iter()
+        .map(|path| {
+            let bytes = std::fs::read(&path).unwrap();
+            (path.strip_prefix(root).unwrap().to_path_buf(), bytes)
         })
-        .collect()
+        .collect();
+    files.sort();
+    files
+}
+
+/// The files that differ between two snapshots, for a readable failure.
+fn differences(before: &[(PathBuf, Vec<u8>)], after: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
+    let mut paths: Vec<PathBuf> = before
+        .iter()
+        .filter(|file| !after.contains(file))
+        .chain(after.iter().filter(|file| !before.contains(file)))
+        .map(|(path, _)| path.clone())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+#[test]
+fn the_copied_tree_holds_every_spec_and_normalized_copy() {
+    let tree = copy_of_tree();
+    let files: Vec<PathBuf> = snapshot(tree.path()).into_iter().map(|(p, _)| p).collect();
+    for vendor in VENDORS {
+        for relative in [vendor.spec_path(), vendor.normalized_path()] {
+            assert!(files.contains(&PathBuf::from(&relative)), "{relative}");
+        }
+    }
+    assert!(files.iter().any(|p| p.starts_with("tests/tests/snapshots")));
+    xtask::regen(tree.path(), Mode::Check).unwrap();
 }
 
 #[test]
@@ -180,7 +223,7 @@ fn check_fails_after_a_one_character_change_naming_the_spec() {
 #[test]
 fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
     let tree = copy_of_tree();
-    // Make one vendor's normalized copy stale too, so a partial write would show.
+    // Make the first vendor's normalized copy stale too, so a partial write would show.
     let first = tree.path().join(VENDORS[0].spec_path());
     let text = std::fs::read_to_string(&first).unwrap().replacen(
         "Get credit balance",
@@ -188,24 +231,98 @@ fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
         1,
     );
     std::fs::write(&first, text).unwrap();
+    // The third of four: the two before it succeed, the one after it is still processed.
     let third = tree.path().join(VENDORS[2].spec_path());
     std::fs::write(&third, "openapi: 3.0.3\npaths: [unclosed\n").unwrap();
-    let before = normalized_files(tree.path());
+    let before = snapshot(tree.path());
 
-    let error = xtask::regen(tree.path(), Mode::Write)
+    for breaking in [BreakingChanges::Allow, BreakingChanges::Deny] {
+        let error = xtask::regen_with(tree.path(), Mode::Write, breaking)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains(&VENDORS[2].spec_path()), "{error}");
+        assert!(
+            error.contains("line 2"),
+            "names where the problem is: {error}"
+        );
+        assert!(error.contains("nothing was written"), "{error}");
+        let after = snapshot(tree.path());
+        assert_eq!(
+            differences(&before, &after),
+            Vec::<PathBuf>::new(),
+            "every file, specs and normalized copies included, is byte-for-byte unchanged, \
+             and no file (a .regen-tmp) is left over"
+        );
+    }
+    // The stale first vendor is what a partial write would have changed: it is stale indeed.
+    std::fs::write(
+        &third,
+        std::fs::read(root().join(VENDORS[2].spec_path())).unwrap(),
+    )
+    .unwrap();
+    let error = xtask::regen(tree.path(), Mode::Check)
         .unwrap_err()
         .to_string();
-    assert!(error.contains(&VENDORS[2].spec_path()), "{error}");
-    assert!(
-        error.contains("line 2"),
-        "names where the problem is: {error}"
+    assert!(error.contains(&VENDORS[0].normalized_path()), "{error}");
+}
+
+#[test]
+fn deny_breaking_refuses_a_removed_response_field_and_writes_nothing() {
+    let tree = copy_of_tree();
+    // Runcrate drops `activeUsageCost` from its balance response ...
+    let runcrate = tree.path().join("specs/runcrate/openapi.yaml");
+    let text = std::fs::read_to_string(&runcrate).unwrap();
+    let without = text.replacen("        - activeUsageCost\n", "", 1).replacen(
+        "        activeUsageCost:\n          type: number\n          description: Currently accruing cost from running instances + active jobs.\n",
+        "",
+        1,
     );
-    assert_eq!(normalized_files(tree.path()), before);
-    let leftovers: Vec<_> = walk(tree.path())
-        .into_iter()
-        .filter(|p| p.to_string_lossy().contains("regen-tmp"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_eq!(without.matches("activeUsageCost").count(), 0, "{without}");
+    std::fs::write(&runcrate, without).unwrap();
+    // ... and Venice's spec changes harmlessly, so a partial write would show there too.
+    let venice = tree.path().join("specs/venice/openapi.yaml");
+    let text = std::fs::read_to_string(&venice).unwrap();
+    std::fs::write(&venice, text.replacen('\n', " \n", 1)).unwrap();
+    let before = snapshot(tree.path());
+
+    let error = xtask::regen_with(tree.path(), Mode::Write, BreakingChanges::Deny).unwrap_err();
+    let xtask::RegenError::Breaking(report) = &error else {
+        panic!("not a breaking-change error: {error}");
+    };
+    assert_eq!(
+        error.to_string(),
+        "1 breaking change(s) (runcrate) and --deny-breaking; nothing was written"
+    );
+    let text = report.to_string();
+    assert!(
+        text.contains(
+            "runcrate: 1 change(s), 1 BREAKING\n  BREAKING - field getBalance 200 application/json.data.activeUsageCost: number (required)\n"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("venice: no API changes\n"), "{text}");
+    assert!(
+        text.ends_with("1 BREAKING change(s) in runcrate\n"),
+        "{text}"
+    );
+    assert_eq!(
+        differences(&before, &snapshot(tree.path())),
+        Vec::<PathBuf>::new()
+    );
+
+    // `--check --deny-breaking` reports the same; without the flag, regen writes both.
+    let error = xtask::regen_with(tree.path(), Mode::Check, BreakingChanges::Deny).unwrap_err();
+    assert!(matches!(error, xtask::RegenError::Breaking(_)), "{error}");
+    let report = xtask::regen(tree.path(), Mode::Write).unwrap();
+    assert_eq!(report.breaking_count(), 1);
+    assert_eq!(
+        differences(&before, &snapshot(tree.path())),
+        [
+            PathBuf::from(VENDORS[0].normalized_path()),
+            PathBuf::from(VENDORS[3].normalized_path()),
+        ]
+    );
+    xtask::regen_with(tree.path(), Mode::Check, BreakingChanges::Deny).unwrap();
 }
 
 #[test]
@@ -220,7 +337,7 @@ fn regen_writes_stale_copies_and_reports_the_change() {
     std::fs::write(&spec, text).unwrap();
     let report = xtask::regen(tree.path(), Mode::Write).unwrap().to_string();
     assert!(
-        report.contains("runcrate: 1 change(s)\n  + field getBalance 200 application/json.data.reservedCredits: number\n"),
+        report.contains("runcrate: 1 change(s), none breaking\n  ok + field getBalance 200 application/json.data.reservedCredits: number\n"),
         "{report}"
     );
     assert!(report.contains("venice: no API changes"), "{report}");

@@ -11,7 +11,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-pub use report::ChangeReport;
+pub use report::{Change, ChangeKind, ChangeReport, Severity};
 
 /// A vendor: its spec under `specs/` and the client crate generated from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,6 +71,17 @@ pub enum Mode {
     Check,
 }
 
+/// What `regen` does when a change would break users of a generated client (see
+/// [`report`] for which changes are breaking).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum BreakingChanges {
+    /// Report them (marked `BREAKING`) and go on.
+    #[default]
+    Allow,
+    /// Report them and fail with [`RegenError::Breaking`] before anything is written.
+    Deny,
+}
+
 /// Why `regen` failed. In every case nothing was written.
 #[derive(Debug, thiserror::Error)]
 pub enum RegenError {
@@ -80,6 +91,14 @@ pub enum RegenError {
     /// `--check`: these checked-in files are not what `regen` would write.
     #[error("stale, run `cargo xtask regen`:\n{}", bullet_list(.0))]
     Stale(Vec<String>),
+    /// `--deny-breaking`: these vendors' specs have breaking changes (the report lists
+    /// every change, breaking ones marked `BREAKING`).
+    #[error(
+        "{} breaking change(s) ({}) and --deny-breaking; nothing was written",
+        .0.breaking_count(),
+        .0.breaking_vendors().join(", ")
+    )]
+    Breaking(RegenReport),
     /// A file could not be written (those already renamed into place are listed).
     #[error("{path}: cannot write: {source}")]
     Write {
@@ -107,10 +126,37 @@ pub struct RegenReport {
     pub vendors: Vec<(&'static str, ChangeReport)>,
 }
 
+impl RegenReport {
+    /// How many changes, over every vendor, are breaking.
+    pub fn breaking_count(&self) -> usize {
+        self.vendors
+            .iter()
+            .map(|(_, changes)| changes.breaking().count())
+            .sum()
+    }
+
+    /// The vendors with at least one breaking change, in [`VENDORS`] order.
+    pub fn breaking_vendors(&self) -> Vec<&'static str> {
+        self.vendors
+            .iter()
+            .filter(|(_, changes)| changes.is_breaking())
+            .map(|(vendor, _)| *vendor)
+            .collect()
+    }
+}
+
 impl fmt::Display for RegenReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for (vendor, changes) in &self.vendors {
             write!(f, "{vendor}: {changes}")?;
+        }
+        let breaking = self.breaking_count();
+        if breaking > 0 {
+            writeln!(
+                f,
+                "{breaking} BREAKING change(s) in {}",
+                self.breaking_vendors().join(", ")
+            )?;
         }
         Ok(())
     }
@@ -133,10 +179,23 @@ fn with_provenance(normalized_json: &str, spec_path: &str, spec_bytes: &[u8]) ->
     codegen::to_canonical_json(&serde_json::Value::Object(doc))
 }
 
-/// Re-normalize every vendor spec under `root`. Every spec is taken through the whole
-/// pipeline in memory first; only if all succeed is anything written, each file through a
-/// temporary file and a rename. In [`Mode::Check`] nothing is written and stale files fail.
+/// Re-normalize every vendor spec under `root`, allowing breaking changes: see
+/// [`regen_with`].
 pub fn regen(root: &Path, mode: Mode) -> Result<RegenReport, RegenError> {
+    regen_with(root, mode, BreakingChanges::Allow)
+}
+
+/// Re-normalize every vendor spec under `root`. Every spec is taken through the whole
+/// pipeline in memory and compared with its checked-in normalized copy first; only if all
+/// succeed (and, with [`BreakingChanges::Deny`], none has a breaking change) is anything
+/// written, each file through a temporary file and a rename. In [`Mode::Check`] nothing is
+/// written and stale files fail; with [`BreakingChanges::Deny`] too, breaking changes are
+/// reported as [`RegenError::Breaking`] before staleness.
+pub fn regen_with(
+    root: &Path,
+    mode: Mode,
+    breaking: BreakingChanges,
+) -> Result<RegenReport, RegenError> {
     let mut failures = Vec::new();
     let mut outputs = Vec::new();
     for vendor in VENDORS {
@@ -178,6 +237,9 @@ pub fn regen(root: &Path, mode: Mode) -> Result<RegenReport, RegenError> {
             ));
             to_write.push((target, new_text));
         }
+    }
+    if breaking == BreakingChanges::Deny && report.breaking_count() > 0 {
+        return Err(RegenError::Breaking(report));
     }
     match mode {
         Mode::Check if !stale.is_empty() => Err(RegenError::Stale(stale)),
