@@ -1,0 +1,56 @@
+//! (a) One balance fetch through the facade (`Prepaid::fetch(Provider::Venice)`) against
+//! the same request with a bare `reqwest::Client` read into `serde_json::Value`, both
+//! against the loopback server, both with one client reused. Target: facade <= 1.10x bare.
+#![allow(clippy::expect_used)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::Criterion;
+use prepaid::{Prepaid, Provider, ProviderConfig};
+use prepaid_bench::Loopback;
+use prepaid_bench::bare::{self, BareAccount};
+
+fn single_fetch(c: &mut Criterion) {
+    let loopback = Loopback::start(Duration::ZERO).expect("loopback server");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("client runtime");
+    let prepaid = Prepaid::builder()
+        .provider(
+            ProviderConfig::new(Provider::Venice, "key-0")
+                .base_url(loopback.base_url(Provider::Venice)),
+        )
+        .build()
+        .expect("facade");
+    let client = bare::client(prepaid::DEFAULT_CONCURRENCY).expect("bare client");
+    let account =
+        BareAccount::new(&loopback.origin(), Provider::Venice, "key-0").expect("bare account");
+    // Both succeed before either is timed.
+    runtime.block_on(async {
+        prepaid.fetch(Provider::Venice).await.expect("facade fetch");
+        account.fetch(&client).await.expect("bare fetch");
+    });
+
+    let mut group = c.benchmark_group("single_fetch/venice");
+    group
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(5));
+    group.bench_function("bare_reqwest", |b| {
+        b.to_async(&runtime)
+            .iter(|| async { black_box(account.fetch(&client).await.expect("bare fetch")) })
+    });
+    group.bench_function("facade", |b| {
+        b.to_async(&runtime).iter(|| async {
+            black_box(prepaid.fetch(Provider::Venice).await.expect("facade fetch"))
+        })
+    });
+    group.finish();
+}
+
+fn main() {
+    let mut criterion = Criterion::default().configure_from_args();
+    single_fetch(&mut criterion);
+    criterion.final_summary();
+}
