@@ -61,6 +61,11 @@ pub struct Options {
     )]
     pub min: Vec<Threshold>,
 
+    /// The accounts file (TOML; see the README). Default: ./prepaid.toml if it exists.
+    /// Vendors configured in the environment are added to its accounts.
+    #[arg(long, global = true, value_name = "FILE", env = "PREPAID_CONFIG")]
+    pub config: Option<std::path::PathBuf>,
+
     /// Run against an embedded local emulation of all four vendors: no keys, no network.
     #[arg(long, global = true, env = "PREPAID_DEMO")]
     pub demo: bool,
@@ -83,6 +88,16 @@ pub enum Command {
         /// Stop after this many fetches (default: until Ctrl-C).
         #[arg(long, value_name = "N", env = "PREPAID_WATCH_COUNT")]
         count: Option<u32>,
+    },
+    /// Refresh every account in the background and serve Prometheus metrics on /metrics
+    /// (and /healthz). Scrapes never call a vendor. Ctrl-C or SIGTERM stops.
+    Serve {
+        /// The address to listen on (port 0: any free port, printed at start).
+        #[arg(long, default_value = "127.0.0.1:9464", env = "PREPAID_LISTEN")]
+        listen: std::net::SocketAddr,
+        /// Time between refreshes (e.g. 60s, 5m).
+        #[arg(long, default_value = "60s", value_parser = parse_duration, env = "PREPAID_REFRESH")]
+        refresh: Duration,
     },
     /// The JSON Schema of `--format json` output.
     Schema,

@@ -1,24 +1,26 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod cli;
 mod demo;
 mod prometheus;
 mod report;
+mod serve;
 mod table;
 mod thresholds;
 mod watch;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use clap::Parser;
-use prepaid::{Prepaid, Provider, Unit};
+use prepaid::{Account, AccountBalance, Prepaid, Provider, Unit};
 
 use cli::{Cli, Command, Format, Options};
-use report::Outcome;
 use thresholds::Threshold;
 
 /// Every balance fetched and none below its threshold.
@@ -68,13 +70,21 @@ async fn run(cli: Cli) -> ExitCode {
     } else {
         None
     };
-    let prepaid = match configure(options, demo.as_ref()) {
-        Ok(prepaid) => prepaid,
+    let (prepaid, file_thresholds) = match configure(options, demo.as_ref()) {
+        Ok(configured) => configured,
         Err(message) => return fail(USAGE, &message),
     };
+    let mut thresholds = thresholds(options);
+    thresholds.extend(file_thresholds);
     match command {
-        Command::Balance | Command::Schema => balance(&prepaid, options).await,
-        Command::Watch { interval, count } => watch(&prepaid, options, interval, count).await,
+        Command::Balance | Command::Schema => balance(&prepaid, options.format, &thresholds).await,
+        Command::Watch { interval, count } => {
+            watch(&prepaid, options.format, &thresholds, interval, count).await
+        }
+        Command::Serve { listen, refresh } => match serve::serve(prepaid, listen, refresh).await {
+            Ok(()) => ExitCode::from(OK),
+            Err(message) => fail(USAGE, &message),
+        },
         Command::History { limit, .. } => {
             runtools_extra(&prepaid, options.format, Extra::History(limit)).await
         }
@@ -87,54 +97,73 @@ async fn run(cli: Cli) -> ExitCode {
     }
 }
 
-/// The facade for the demo or from the environment, with every fetch bounded by `--timeout`.
-/// A configuration error is one line saying what to set.
-fn configure(options: &Options, demo: Option<&demo::Demo>) -> Result<Prepaid, String> {
-    let built = match demo {
-        Some(demo) => demo.prepaid(
+/// The accounts file to read: `--config`, or `./prepaid.toml` if it exists.
+fn accounts_file(options: &Options) -> Option<PathBuf> {
+    options.config.clone().or_else(|| {
+        let default = PathBuf::from("prepaid.toml");
+        default.is_file().then_some(default)
+    })
+}
+
+/// The facade for the demo, or from the accounts file and the environment, with every fetch
+/// bounded by `--timeout`; and the accounts file's thresholds. A configuration error is one
+/// line saying what to fix.
+fn configure(
+    options: &Options,
+    demo: Option<&demo::Demo>,
+) -> Result<(Prepaid, Vec<Threshold>), String> {
+    if let Some(demo) = demo {
+        let prepaid = demo.prepaid(
             |config| config.timeout(options.timeout),
             !options.demo_failures,
-        ),
-        None => Prepaid::builder()
-            .timeout(options.timeout)
-            .env_vars(|name| std::env::var(name).ok())
-            .and_then(prepaid::PrepaidBuilder::build),
-    };
-    let prepaid = built.map_err(|error| error.to_string())?;
-    if prepaid.providers().is_empty() {
+        );
+        return prepaid.map(|p| (p, Vec::new())).map_err(|e| e.to_string());
+    }
+    let mut builder = Prepaid::builder();
+    let mut thresholds = Vec::new();
+    if let Some(path) = accounts_file(options) {
+        let file = accounts::load(&path, |name| std::env::var(name).ok())?;
+        for config in file.accounts {
+            builder = builder.provider(config);
+        }
+        if let Some(limit) = file.concurrency {
+            builder = builder.concurrency(limit);
+        }
+        for (provider, per_second) in file.rate_limits {
+            builder = builder.rate_limit(provider, per_second);
+        }
+        thresholds = file.thresholds;
+    }
+    let prepaid = builder
+        .timeout(options.timeout)
+        .env_vars(|name| std::env::var(name).ok())
+        .and_then(prepaid::PrepaidBuilder::build)
+        .map_err(|error| error.to_string())?;
+    if prepaid.accounts().is_empty() {
         let keys: Vec<String> = Provider::ALL
             .iter()
             .map(|p| format!("{}_API_KEY", p.env_prefix()))
             .collect();
         return Err(format!(
-            "no provider configured: set at least one of {} (or try `prepaid --demo`)",
+            "no provider configured: set at least one of {}, or list accounts in prepaid.toml (or try `prepaid --demo`)",
             keys.join(", ")
         ));
     }
-    Ok(prepaid)
+    Ok((prepaid, thresholds))
 }
 
-/// Fetch every configured provider concurrently, timing each; a spinner on a terminal.
-async fn fetch_all(prepaid: &Prepaid) -> Vec<Outcome> {
+/// Fetch every account (concurrently, within the configured limits); a spinner on a terminal.
+async fn fetch_all(prepaid: &Prepaid) -> Vec<AccountBalance> {
     let spinner = std::io::stderr().is_terminal().then(|| {
         let spinner = indicatif::ProgressBar::new_spinner().with_message("fetching balances");
         spinner.enable_steady_tick(Duration::from_millis(100));
         spinner
     });
-    let fetches = prepaid.providers().into_iter().map(|provider| async move {
-        let start = Instant::now();
-        let result = prepaid.fetch(provider).await;
-        Outcome {
-            provider,
-            result,
-            duration: start.elapsed(),
-        }
-    });
-    let outcomes = futures_util::future::join_all(fetches).await;
+    let fetched = prepaid.fetch_accounts().await;
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
-    outcomes
+    fetched
 }
 
 /// The thresholds from `--min-usd` and `--min`.
@@ -147,63 +176,71 @@ fn thresholds(options: &Options) -> Vec<Threshold> {
         .collect()
 }
 
-/// 3 if any provider failed, else 1 if any balance is below a threshold, else 0.
-fn exit_code(outcomes: &[Outcome], thresholds: &[Threshold]) -> u8 {
-    if outcomes.iter().any(|o| o.result.is_err()) {
+/// 3 if any account failed, else 1 if any balance is below a threshold, else 0.
+fn exit_code(fetched: &[AccountBalance], thresholds: &[Threshold]) -> u8 {
+    if fetched.iter().any(|f| f.result.is_err()) {
         return FETCH_FAILED;
     }
-    let below = outcomes
-        .iter()
-        .filter_map(|o| o.result.as_ref().ok())
-        .any(|balance| thresholds.iter().any(|t| t.breach(balance).is_some()));
+    let below = fetched.iter().any(|f| {
+        f.result.as_ref().is_ok_and(|balance| {
+            thresholds
+                .iter()
+                .any(|t| t.breach(&f.account, balance).is_some())
+        })
+    });
     if below { BELOW_THRESHOLD } else { OK }
 }
 
-async fn balance(prepaid: &Prepaid, options: &Options) -> ExitCode {
-    let outcomes = fetch_all(prepaid).await;
-    let thresholds = thresholds(options);
-    print(&match options.format {
-        Format::Table => table::render(&outcomes, &thresholds),
-        Format::Json => report::json(&outcomes),
-        Format::Prometheus => prometheus::render(&outcomes),
+async fn balance(prepaid: &Prepaid, format: Format, thresholds: &[Threshold]) -> ExitCode {
+    let fetched = fetch_all(prepaid).await;
+    print(&match format {
+        Format::Table => table::render(&fetched, thresholds),
+        Format::Json => report::json(&fetched),
+        Format::Prometheus => {
+            let rows: Vec<prometheus::Row<'_>> =
+                fetched.iter().map(prometheus::Row::from_fetch).collect();
+            prometheus::render(&rows)
+        }
     });
-    ExitCode::from(exit_code(&outcomes, &thresholds))
+    ExitCode::from(exit_code(&fetched, thresholds))
 }
+
+/// Watch samples: one account's balance in one unit, over time.
+type Samples =
+    BTreeMap<(Account, Unit), Vec<(chrono::DateTime<chrono::Utc>, rust_decimal::Decimal)>>;
 
 async fn watch(
     prepaid: &Prepaid,
-    options: &Options,
+    format: Format,
+    thresholds: &[Threshold],
     interval: Duration,
     count: Option<u32>,
 ) -> ExitCode {
-    if options.format != Format::Table {
+    if format != Format::Table {
         return fail(
             USAGE,
             "watch shows a table; for machines, run `prepaid --format json` on a schedule",
         );
     }
-    let thresholds = thresholds(options);
-    let mut samples: BTreeMap<(Provider, Unit), Vec<_>> = BTreeMap::new();
+    let mut samples = Samples::new();
     let mut fetches = 0u32;
     loop {
-        let outcomes = fetch_all(prepaid).await;
+        let fetched = fetch_all(prepaid).await;
         fetches += 1;
-        let code = exit_code(&outcomes, &thresholds);
-        for outcome in &outcomes {
-            if let Ok(balance) = &outcome.result {
+        let code = exit_code(&fetched, thresholds);
+        for f in &fetched {
+            if let Ok(balance) = &f.result {
                 for amount in &balance.available {
-                    let run = samples
-                        .entry((balance.provider, amount.unit.clone()))
-                        .or_default();
-                    run.push((balance.fetched_at, amount.value));
+                    let key = (f.account.clone(), amount.unit.clone());
+                    samples
+                        .entry(key)
+                        .or_default()
+                        .push((balance.fetched_at, amount.value));
                 }
             }
         }
-        print(&format!(
-            "{}\n{}\n",
-            chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC"),
-            watch_table(&outcomes, &samples)
-        ));
+        let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC");
+        print(&format!("{now}\n{}\n", watch_table(&fetched, &samples)));
         if count.is_some_and(|n| fetches >= n) {
             return ExitCode::from(code);
         }
@@ -214,70 +251,54 @@ async fn watch(
     }
 }
 
-/// The watch table: balances with burn rate and hours remaining per unit.
-fn watch_table(
-    outcomes: &[Outcome],
-    samples: &BTreeMap<
-        (Provider, Unit),
-        Vec<(chrono::DateTime<chrono::Utc>, rust_decimal::Decimal)>,
-    >,
-) -> String {
-    let mut rows = vec![
-        [
-            "PROVIDER",
-            "AVAILABLE",
-            "ACCRUING",
-            "BURN RATE",
-            "HOURS REMAINING",
-        ]
-        .map(String::from),
+/// The watch table: balances with burn rate and hours remaining per account and unit.
+fn watch_table(fetched: &[AccountBalance], samples: &Samples) -> String {
+    let header = [
+        "PROVIDER",
+        "AVAILABLE",
+        "ACCRUING",
+        "BURN RATE",
+        "HOURS REMAINING",
     ];
-    for outcome in outcomes {
-        match &outcome.result {
-            Ok(balance) => {
-                for amount in &balance.available {
-                    let estimate = samples
-                        .get(&(balance.provider, amount.unit.clone()))
-                        .and_then(|s| watch::estimate(s));
-                    rows.push([
-                        balance.provider.to_string(),
-                        format!("{} {}", amount.value, amount.unit),
-                        balance
-                            .accruing
-                            .as_ref()
-                            .map_or("-".into(), |a| format!("{} {}", a.value, a.unit)),
-                        estimate.as_ref().map_or("needs 2 samples".into(), |e| {
-                            format!("{} {}/h", e.per_hour.round_dp(4).normalize(), amount.unit)
-                        }),
-                        estimate
-                            .and_then(|e| e.hours_remaining)
-                            .map_or("-".into(), |h| h.round_dp(1).normalize().to_string()),
-                    ]);
-                }
+    let mut rows = vec![header.map(String::from).to_vec()];
+    for f in fetched {
+        let balance = match &f.result {
+            Ok(balance) => balance,
+            Err(error) => {
+                let failure = table::failure(f.account.provider, error);
+                rows.push(vec![
+                    table::account_cell(&f.account),
+                    "-".into(),
+                    "-".into(),
+                    "-".into(),
+                    failure,
+                ]);
+                continue;
             }
-            Err(error) => rows.push([
-                outcome.provider.to_string(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                table::failure(outcome.provider, error),
-            ]),
+        };
+        for amount in &balance.available {
+            let key = (f.account.clone(), amount.unit.clone());
+            let estimate = samples.get(&key).and_then(|s| watch::estimate(s));
+            let accruing = balance
+                .accruing
+                .as_ref()
+                .map_or("-".into(), |a| format!("{} {}", a.value, a.unit));
+            let rate = estimate.as_ref().map_or("needs 2 samples".into(), |e| {
+                format!("{} {}/h", e.per_hour.round_dp(4).normalize(), amount.unit)
+            });
+            let hours = estimate
+                .and_then(|e| e.hours_remaining)
+                .map_or("-".into(), |h| h.round_dp(1).normalize().to_string());
+            rows.push(vec![
+                table::account_cell(&f.account),
+                format!("{} {}", amount.value, amount.unit),
+                accruing,
+                rate,
+                hours,
+            ]);
         }
     }
-    let widths: Vec<usize> = (0..4)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
-        .collect();
-    rows.iter()
-        .map(|row| {
-            let mut line: String = row[..4]
-                .iter()
-                .zip(&widths)
-                .map(|(cell, w)| format!("{cell:<w$}  "))
-                .collect();
-            line.push_str(&row[4]);
-            format!("{}\n", line.trim_end())
-        })
-        .collect()
+    table::align(&rows)
 }
 
 /// The runtools extras.

@@ -1,8 +1,39 @@
-//! `--format prometheus`: the text exposition format, for node exporter's textfile collector.
+//! The Prometheus text exposition format, for `--format prometheus` (node exporter's textfile
+//! collector) and for `prepaid serve`'s `/metrics`: the same metric names in both.
 
 use std::fmt::Write as _;
+use std::time::Duration;
 
-use crate::report::Outcome;
+use chrono::{DateTime, Utc};
+use prepaid::{Account, AccountBalance, Balance};
+
+/// What the metrics say about one account.
+pub struct Row<'a> {
+    /// The account, whose provider, name and labels label every series.
+    pub account: &'a Account,
+    /// The last balance fetched successfully, if any (kept while later fetches fail).
+    pub balance: Option<&'a Balance>,
+    /// Whether the last fetch succeeded.
+    pub success: bool,
+    /// How long the last fetch took.
+    pub duration: Duration,
+    /// When the last successful fetch happened.
+    pub last_success: Option<DateTime<Utc>>,
+}
+
+impl<'a> Row<'a> {
+    /// The row for a one-shot fetch.
+    pub fn from_fetch(fetched: &'a AccountBalance) -> Self {
+        let balance = fetched.result.as_ref().ok();
+        Self {
+            account: &fetched.account,
+            balance,
+            success: balance.is_some(),
+            duration: fetched.duration,
+            last_success: balance.map(|b| b.fetched_at),
+        }
+    }
+}
 
 /// One gauge family: name, help, and its samples (`labels`, value).
 struct Family {
@@ -11,7 +42,14 @@ struct Family {
     samples: Vec<(String, String)>,
 }
 
-fn labels(pairs: &[(&str, &str)]) -> String {
+/// `{provider="..",account="..",<account labels>,<extra>}`.
+fn labels(account: &Account, extra: &[(&str, &str)]) -> String {
+    let mut pairs: Vec<(&str, &str)> = vec![
+        ("provider", account.provider.as_str()),
+        ("account", &account.name),
+    ];
+    pairs.extend(account.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    pairs.extend(extra);
     let inner: Vec<String> = pairs
         .iter()
         .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
@@ -27,58 +65,53 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Every gauge for `outcomes`. A failed provider keeps its `prepaid_fetch_success 0` and
-/// duration series and has no balance series: a failure is never a zero balance.
-pub fn render(outcomes: &[Outcome]) -> String {
+/// Every gauge for `rows`. An account that never succeeded has no balance series (a failure
+/// is never a zero balance); one that failed since keeps its last good values, with
+/// `prepaid_fetch_success 0` and its `prepaid_last_success_timestamp_seconds` telling their age.
+pub fn render(rows: &[Row<'_>]) -> String {
+    let family = |name, help| Family {
+        name,
+        help,
+        samples: Vec::new(),
+    };
     let mut families = [
-        Family {
-            name: "prepaid_balance",
-            help: "Prepaid balance available, by provider and currency or unit.",
-            samples: vec![],
-        },
-        Family {
-            name: "prepaid_accruing_usage",
-            help: "Usage accruing but not yet charged (Runcrate's active usage cost).",
-            samples: vec![],
-        },
-        Family {
-            name: "prepaid_granted",
-            help: "All credit ever granted (runtools).",
-            samples: vec![],
-        },
-        Family {
-            name: "prepaid_used",
-            help: "All credit ever used (runtools).",
-            samples: vec![],
-        },
-        Family {
-            name: "prepaid_allocation",
-            help: "Allocation for the current epoch (Venice DIEM).",
-            samples: vec![],
-        },
-        Family {
-            name: "prepaid_can_consume",
-            help: "1 if the account can consume now, 0 if not.",
-            samples: vec![],
-        },
-        Family {
-            name: "prepaid_fetch_success",
-            help: "1 if the last fetch succeeded, 0 if it failed.",
-            samples: vec![],
-        },
-        Family {
-            name: "prepaid_fetch_duration_seconds",
-            help: "How long the last fetch took, retries included.",
-            samples: vec![],
-        },
+        family(
+            "prepaid_balance",
+            "Prepaid balance available, by account and currency or unit.",
+        ),
+        family(
+            "prepaid_accruing_usage",
+            "Usage accruing but not yet charged (Runcrate's active usage cost).",
+        ),
+        family("prepaid_granted", "All credit ever granted (runtools)."),
+        family("prepaid_used", "All credit ever used (runtools)."),
+        family(
+            "prepaid_allocation",
+            "Allocation for the current epoch (Venice DIEM).",
+        ),
+        family(
+            "prepaid_can_consume",
+            "1 if the account can consume now, 0 if not.",
+        ),
+        family(
+            "prepaid_fetch_success",
+            "1 if the last fetch succeeded, 0 if it failed.",
+        ),
+        family(
+            "prepaid_fetch_duration_seconds",
+            "How long the last fetch took, retries included.",
+        ),
+        family(
+            "prepaid_last_success_timestamp_seconds",
+            "When the balance shown was fetched (Unix time).",
+        ),
     ];
-    for outcome in outcomes {
-        let provider = outcome.provider.as_str();
-        let success = outcome.result.is_ok();
-        if let Ok(balance) = &outcome.result {
+    for row in rows {
+        let account = row.account;
+        if let Some(balance) = row.balance {
             for amount in &balance.available {
                 families[0].samples.push((
-                    labels(&[("provider", provider), ("currency", amount.unit.as_str())]),
+                    labels(account, &[("currency", amount.unit.as_str())]),
                     amount.value.to_string(),
                 ));
             }
@@ -88,10 +121,10 @@ pub fn render(outcomes: &[Outcome]) -> String {
                 (3, &balance.used),
                 (4, &balance.allocation),
             ];
-            for (family, amount) in optional {
+            for (index, amount) in optional {
                 if let Some(amount) = amount {
-                    families[family].samples.push((
-                        labels(&[("provider", provider), ("currency", amount.unit.as_str())]),
+                    families[index].samples.push((
+                        labels(account, &[("currency", amount.unit.as_str())]),
                         amount.value.to_string(),
                     ));
                 }
@@ -99,17 +132,20 @@ pub fn render(outcomes: &[Outcome]) -> String {
             if let Some(can) = balance.can_consume {
                 families[5]
                     .samples
-                    .push((labels(&[("provider", provider)]), u8::from(can).to_string()));
+                    .push((labels(account, &[]), u8::from(can).to_string()));
             }
         }
-        families[6].samples.push((
-            labels(&[("provider", provider)]),
-            u8::from(success).to_string(),
-        ));
+        families[6]
+            .samples
+            .push((labels(account, &[]), u8::from(row.success).to_string()));
         families[7].samples.push((
-            labels(&[("provider", provider)]),
-            format!("{:.3}", outcome.duration.as_secs_f64()),
+            labels(account, &[]),
+            format!("{:.3}", row.duration.as_secs_f64()),
         ));
+        if let Some(at) = row.last_success {
+            let seconds = format!("{}.{:03}", at.timestamp(), at.timestamp_subsec_millis());
+            families[8].samples.push((labels(account, &[]), seconds));
+        }
     }
     let mut out = String::new();
     for family in families.iter().filter(|f| !f.samples.is_empty()) {

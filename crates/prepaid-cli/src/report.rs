@@ -1,23 +1,25 @@
 //! One provider's outcome, as every output format sees it, and the JSON shape.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
 
-use prepaid::{Balance, Error, Provider};
+use prepaid::{AccountBalance, Balance, Error, Provider};
 use schemars::JsonSchema;
 use serde::Serialize;
 
-/// What fetching one provider gave, and how long it took.
-#[derive(Debug)]
-pub struct Outcome {
-    /// The provider.
-    pub provider: Provider,
-    /// Its balance, or why there is none.
-    pub result: Result<Balance, Error>,
-    /// How long the whole fetch took.
-    pub duration: Duration,
+/// One element of `--format json`: the account, and its balance (the facade's model,
+/// unchanged) or why there is none.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AccountEntry {
+    /// The account's name (the provider's name unless the accounts file names it).
+    pub account: String,
+    /// The account's labels from the accounts file.
+    pub labels: BTreeMap<String, String>,
+    /// The balance or the failure.
+    #[serde(flatten)]
+    pub entry: Entry,
 }
 
-/// One element of `--format json`: a balance (the facade's model, unchanged) or a failure.
+/// A balance or a failure.
 #[derive(Debug, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Entry {
@@ -72,13 +74,13 @@ pub fn kind(error: &Error) -> &'static str {
     }
 }
 
-impl Entry {
-    /// The JSON element for one outcome.
-    pub fn from_outcome(outcome: &Outcome) -> Self {
-        match &outcome.result {
+impl AccountEntry {
+    /// The JSON element for one account's fetch.
+    pub fn new(fetched: &AccountBalance) -> Self {
+        let entry = match &fetched.result {
             Ok(balance) => Entry::Balance(Box::new(balance.clone())),
             Err(error) => Entry::Failure(Failure {
-                provider: outcome.provider,
+                provider: fetched.account.provider,
                 error: FailureDetail {
                     kind: kind(error).to_string(),
                     message: error.to_string(),
@@ -86,13 +88,18 @@ impl Entry {
                     vendor_message: error.vendor_message().map(str::to_string),
                 },
             }),
+        };
+        Self {
+            account: fetched.account.name.clone(),
+            labels: fetched.account.labels.clone(),
+            entry,
         }
     }
 }
 
-/// `--format json`: one array, one element per configured provider.
-pub fn json(outcomes: &[Outcome]) -> String {
-    let entries: Vec<Entry> = outcomes.iter().map(Entry::from_outcome).collect();
+/// `--format json`: one array, one element per configured account.
+pub fn json(fetched: &[AccountBalance]) -> String {
+    let entries: Vec<AccountEntry> = fetched.iter().map(AccountEntry::new).collect();
     let mut text = serde_json::to_string_pretty(&entries).unwrap_or_else(|_| "[]".to_string());
     text.push('\n');
     text
@@ -100,7 +107,7 @@ pub fn json(outcomes: &[Outcome]) -> String {
 
 /// `prepaid schema`: the JSON Schema of `--format json` output.
 pub fn schema() -> String {
-    let schema = schemars::schema_for!(Vec<Entry>);
+    let schema = schemars::schema_for!(Vec<AccountEntry>);
     let mut text = serde_json::to_string_pretty(&schema).unwrap_or_default();
     text.push('\n');
     text

@@ -1,37 +1,28 @@
-//! `--format table`: one row per provider, for people.
+//! `--format table`: one row per account, for people.
 
-use prepaid::{Amount, Balance};
+use prepaid::{Account, AccountBalance, Amount, Balance};
 
-use crate::report::Outcome;
 use crate::thresholds::Threshold;
 
-/// The table, with a `below` marker for every threshold a balance breaks.
-pub fn render(outcomes: &[Outcome], thresholds: &[Threshold]) -> String {
-    let mut rows = vec![
-        [
-            "PROVIDER",
-            "AVAILABLE",
-            "ACCRUING",
-            "CAN CONSUME",
-            "DETAILS",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
-    for outcome in outcomes {
-        rows.push(match &outcome.result {
-            Ok(balance) => balance_row(balance, thresholds),
-            Err(error) => vec![
-                outcome.provider.to_string(),
-                "-".into(),
-                "-".into(),
-                "-".into(),
-                failure(outcome.provider, error),
-            ],
-        });
+/// `provider`, or `provider/name` for an account the accounts file names.
+pub fn account_cell(account: &Account) -> String {
+    if account.name == account.provider.as_str() {
+        account.name.clone()
+    } else {
+        format!("{}/{}", account.provider, account.name)
     }
-    let widths: Vec<usize> = (0..4)
-        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+}
+
+/// `rows` (the first is the header) as left-aligned columns; the last column is not padded.
+pub fn align(rows: &[Vec<String>]) -> String {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns.saturating_sub(1))
+        .map(|c| {
+            rows.iter()
+                .map(|r| r.get(c).map_or(0, |cell| cell.chars().count()))
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     let mut out = String::new();
     for row in rows {
@@ -39,11 +30,36 @@ pub fn render(outcomes: &[Outcome], thresholds: &[Threshold]) -> String {
         for (cell, width) in row.iter().zip(&widths) {
             line.push_str(&format!("{cell:<width$}  "));
         }
-        line.push_str(&row[4]);
+        line.push_str(row.last().map_or("", String::as_str));
         out.push_str(line.trim_end());
         out.push('\n');
     }
     out
+}
+
+/// The table, with a `BELOW` marker for every threshold a balance breaks.
+pub fn render(fetched: &[AccountBalance], thresholds: &[Threshold]) -> String {
+    let header = [
+        "PROVIDER",
+        "AVAILABLE",
+        "ACCRUING",
+        "CAN CONSUME",
+        "DETAILS",
+    ];
+    let mut rows = vec![header.map(String::from).to_vec()];
+    for fetched in fetched {
+        rows.push(match &fetched.result {
+            Ok(balance) => balance_row(&fetched.account, balance, thresholds),
+            Err(error) => vec![
+                account_cell(&fetched.account),
+                "-".into(),
+                "-".into(),
+                "-".into(),
+                failure(fetched.account.provider, error),
+            ],
+        });
+    }
+    align(&rows)
 }
 
 /// The error in plain words, without the provider the row already names.
@@ -64,10 +80,10 @@ fn amounts(amounts: &[Amount]) -> String {
         .join(", ")
 }
 
-fn balance_row(balance: &Balance, thresholds: &[Threshold]) -> Vec<String> {
+fn balance_row(account: &Account, balance: &Balance, thresholds: &[Threshold]) -> Vec<String> {
     let mut details = Vec::new();
     for threshold in thresholds {
-        if let Some(amount) = threshold.breach(balance) {
+        if let Some(amount) = threshold.breach(account, balance) {
             details.push(format!(
                 "BELOW {} {} (has {} {})",
                 threshold.minimum, threshold.unit, amount.value, amount.unit
@@ -99,8 +115,9 @@ fn balance_row(balance: &Balance, thresholds: &[Threshold]) -> Vec<String> {
         details.push(format!("spends {currency}"));
     }
     details.extend(balance.notes.iter().cloned());
+    details.extend(account.labels.iter().map(|(k, v)| format!("{k}={v}")));
     vec![
-        balance.provider.to_string(),
+        account_cell(account),
         amounts(&balance.available),
         balance
             .accruing

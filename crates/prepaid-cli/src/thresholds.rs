@@ -12,6 +12,8 @@ use rust_decimal::Decimal;
 pub struct Threshold {
     /// The provider it applies to; `None`: every provider.
     pub provider: Option<Provider>,
+    /// The account it applies to (from the accounts file); `None`: every account.
+    pub account: Option<String>,
     /// The smallest balance that is fine.
     pub minimum: Decimal,
     /// The unit compared; amounts in other units are ignored.
@@ -23,14 +25,21 @@ impl Threshold {
     pub fn usd(minimum: Decimal) -> Self {
         Self {
             provider: None,
+            account: None,
             minimum,
             unit: Unit::Usd,
         }
     }
 
-    /// The amount of `balance` below this threshold, if any.
-    pub fn breach<'a>(&self, balance: &'a Balance) -> Option<&'a prepaid::Amount> {
-        if self.provider.is_some_and(|p| p != balance.provider) {
+    /// The amount of `account`'s `balance` below this threshold, if any.
+    pub fn breach<'a>(
+        &self,
+        account: &prepaid::Account,
+        balance: &'a Balance,
+    ) -> Option<&'a prepaid::Amount> {
+        if self.provider.is_some_and(|p| p != balance.provider)
+            || self.account.as_ref().is_some_and(|a| *a != account.name)
+        {
             return None;
         }
         balance
@@ -42,9 +51,10 @@ impl Threshold {
 
 impl fmt::Display for Threshold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.provider {
-            Some(p) => write!(f, "{p}={}{}", self.minimum, self.unit),
-            None => write!(f, "{}{}", self.minimum, self.unit),
+        match (self.provider, &self.account) {
+            (Some(p), Some(a)) => write!(f, "{p}/{a}={}{}", self.minimum, self.unit),
+            (Some(p), None) => write!(f, "{p}={}{}", self.minimum, self.unit),
+            (None, _) => write!(f, "{}{}", self.minimum, self.unit),
         }
     }
 }
@@ -73,6 +83,7 @@ impl FromStr for Threshold {
         }
         Ok(Self {
             provider: Some(provider),
+            account: None,
             minimum,
             unit: Unit::from(unit.as_str()),
         })
@@ -92,6 +103,7 @@ mod tests {
             t,
             Threshold {
                 provider: Some(Provider::Venice),
+                account: None,
                 minimum: Decimal::new(50, 0),
                 unit: Unit::Diem
             }

@@ -38,6 +38,10 @@ fn stable() -> insta::Settings {
         "$1 [seconds]",
     );
     settings.add_filter(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:[port]");
+    settings.add_filter(
+        r"(prepaid_last_success_timestamp_seconds\{[^}]*\}) \d+\.\d+",
+        "$1 [unix time]",
+    );
     settings
 }
 
@@ -158,7 +162,7 @@ fn a_failed_provider_is_fetch_success_0_not_a_zero_balance() {
     );
     let text = stdout(&output);
     assert!(
-        text.contains("prepaid_fetch_success{provider=\"venice\"} 0\n"),
+        text.contains("prepaid_fetch_success{provider=\"venice\",account=\"venice\"} 0\n"),
         "{text}"
     );
     assert!(!text.contains("prepaid_balance{"), "{text}");

@@ -1,0 +1,306 @@
+//! The accounts file (`--config`, default `prepaid.toml`): any number of accounts per
+//! vendor, each with labels, a key from an environment variable or a file (never inline),
+//! an optional base URL, timeout and threshold. Every error names the file, the line and
+//! the account.
+//!
+//! ```toml
+//! concurrency = 64                 # account fetches at once (default 64)
+//!
+//! [rate_limits]                    # requests per second, per vendor (default: none)
+//! venice = 5
+//!
+//! [[accounts]]
+//! provider = "venice"
+//! name = "search"                  # unique per provider; default: the provider's name
+//! key_env = "VENICE_SEARCH_KEY"    # or key_file = "/run/secrets/venice-search"
+//! min = "50DIEM"                   # exit 1 / alert below this (optional)
+//! labels = { team = "search", env = "prod" }
+//! ```
+
+use std::collections::BTreeMap;
+use std::num::NonZeroU32;
+use std::path::Path;
+use std::time::Duration;
+
+use prepaid::{Provider, ProviderConfig};
+use serde::Deserialize;
+
+use crate::thresholds::Threshold;
+
+/// The accounts file, loaded and checked.
+#[derive(Debug)]
+pub struct AccountsFile {
+    /// One configuration per account, in file order.
+    pub accounts: Vec<ProviderConfig>,
+    /// Per-account thresholds (`min`), keyed by provider and account name.
+    pub thresholds: Vec<Threshold>,
+    /// Account fetches at once, if the file sets it.
+    pub concurrency: Option<usize>,
+    /// Requests per second, per vendor.
+    pub rate_limits: Vec<(Provider, NonZeroU32)>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    concurrency: Option<usize>,
+    #[serde(default)]
+    rate_limits: BTreeMap<String, toml::Spanned<u32>>,
+    #[serde(default)]
+    accounts: Vec<toml::Spanned<RawAccount>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccount {
+    provider: String,
+    name: Option<String>,
+    key_env: Option<String>,
+    key_file: Option<String>,
+    /// Only to refuse it with a clear message.
+    key: Option<toml::Value>,
+    /// Only to refuse it with a clear message.
+    api_key: Option<toml::Value>,
+    base_url: Option<String>,
+    timeout: Option<String>,
+    min: Option<String>,
+    #[serde(default)]
+    labels: BTreeMap<String, String>,
+}
+
+/// Label names the metrics use themselves.
+const RESERVED_LABELS: [&str; 3] = ["provider", "account", "currency"];
+
+/// Load `path`, reading keys through `var` (the process environment, in the command).
+pub fn load(path: &Path, var: impl Fn(&str) -> Option<String>) -> Result<AccountsFile, String> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{file}: cannot read: {e}"))?;
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let raw: RawFile = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map_or(1, |span| line_of(span.start));
+        format!("{file}:{line}: {}", e.message())
+    })?;
+    if raw.concurrency == Some(0) {
+        return Err(format!("{file}: concurrency must be at least 1"));
+    }
+    let mut rate_limits = Vec::new();
+    for (name, per_second) in &raw.rate_limits {
+        let line = line_of(per_second.span().start);
+        let provider: Provider = name
+            .parse()
+            .map_err(|e| format!("{file}:{line}: rate_limits: {e}"))?;
+        let per_second = NonZeroU32::new(*per_second.get_ref()).ok_or_else(|| {
+            format!("{file}:{line}: rate_limits.{name} must be at least 1 request a second")
+        })?;
+        rate_limits.push((provider, per_second));
+    }
+    let mut accounts = Vec::new();
+    let mut thresholds = Vec::new();
+    for (index, spanned) in raw.accounts.iter().enumerate() {
+        let line = line_of(spanned.span().start);
+        let raw = spanned.get_ref();
+        let label = format!(
+            "account #{} ({}{})",
+            index + 1,
+            raw.provider,
+            raw.name
+                .as_ref()
+                .map(|n| format!("/{n}"))
+                .unwrap_or_default()
+        );
+        let at = |message: String| format!("{file}:{line}: {label}: {message}");
+        let (config, threshold) = account(raw, &var).map_err(at)?;
+        accounts.push(config);
+        thresholds.extend(threshold);
+    }
+    Ok(AccountsFile {
+        accounts,
+        thresholds,
+        concurrency: raw.concurrency,
+        rate_limits,
+    })
+}
+
+fn account(
+    raw: &RawAccount,
+    var: &impl Fn(&str) -> Option<String>,
+) -> Result<(ProviderConfig, Option<Threshold>), String> {
+    let provider: Provider = raw
+        .provider
+        .parse()
+        .map_err(|e: prepaid::UnknownProvider| e.to_string())?;
+    if raw.key.is_some() || raw.api_key.is_some() {
+        return Err("keys are never written in this file: use key_env (a variable's name) or key_file (a path)".into());
+    }
+    let key = match (&raw.key_env, &raw.key_file) {
+        (Some(name), None) => {
+            var(name).ok_or_else(|| format!("key_env: the variable {name} is not set"))?
+        }
+        (None, Some(path)) => std::fs::read_to_string(path)
+            .map_err(|e| format!("key_file: cannot read {path}: {e}"))?
+            .trim_end_matches(['\n', '\r'])
+            .to_string(),
+        (Some(_), Some(_)) => return Err("give key_env or key_file, not both".into()),
+        (None, None) => {
+            return Err("no key: give key_env (a variable's name) or key_file (a path)".into());
+        }
+    };
+    let mut config = ProviderConfig::new(provider, key);
+    if let Some(name) = &raw.name {
+        if name.is_empty() {
+            return Err("name must not be empty".into());
+        }
+        config = config.name(name.clone());
+    }
+    if let Some(url) = &raw.base_url {
+        config = config.base_url(url.clone());
+    }
+    if let Some(timeout) = &raw.timeout {
+        let timeout: Duration =
+            humantime::parse_duration(timeout).map_err(|e| format!("timeout `{timeout}`: {e}"))?;
+        config = config.timeout(timeout);
+    }
+    for (name, value) in &raw.labels {
+        let valid = name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            && !name.starts_with("__");
+        if !valid || RESERVED_LABELS.contains(&name.as_str()) {
+            return Err(format!(
+                "label `{name}`: a label name is letters, digits and `_`, not starting with a digit or `__`, and not {}",
+                RESERVED_LABELS.join(", ")
+            ));
+        }
+        config = config.label(name.clone(), value.clone());
+    }
+    let threshold = match &raw.min {
+        Some(min) => {
+            let mut threshold: Threshold = format!("{provider}={min}").parse()?;
+            threshold.account = Some(config.account_name().to_string());
+            Some(threshold)
+        }
+        None => None,
+    };
+    Ok((config, threshold))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn load_text(text: &str, var: impl Fn(&str) -> Option<String>) -> Result<AccountsFile, String> {
+        let dir = std::env::temp_dir().join(format!(
+            "prepaid-accounts-{}-{}",
+            std::process::id(),
+            fastrand_like(text)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("prepaid.toml");
+        std::fs::write(&path, text).unwrap();
+        let result =
+            load(&path, var).map_err(|e| e.replace(&path.display().to_string(), "prepaid.toml"));
+        let _ = std::fs::remove_dir_all(&dir);
+        result
+    }
+
+    fn fastrand_like(text: &str) -> usize {
+        text.len() * 31 + text.bytes().map(usize::from).sum::<usize>()
+    }
+
+    fn env(name: &str) -> Option<String> {
+        (name == "SEARCH_KEY").then(|| "sk-search".to_string())
+    }
+
+    #[test]
+    fn accounts_load_with_names_labels_thresholds_and_limits() {
+        let file = load_text(
+            "concurrency = 8\n[rate_limits]\nvenice = 5\n\n[[accounts]]\nprovider = \"venice\"\nname = \"search\"\nkey_env = \"SEARCH_KEY\"\nmin = \"50DIEM\"\nlabels = { team = \"search\" }\n",
+            env,
+        )
+        .unwrap();
+        assert_eq!(file.concurrency, Some(8));
+        assert_eq!(
+            file.rate_limits,
+            [(Provider::Venice, NonZeroU32::new(5).unwrap())]
+        );
+        let account = file.accounts[0].account();
+        assert_eq!(
+            (
+                account.provider,
+                account.name.as_str(),
+                account.labels["team"].as_str()
+            ),
+            (Provider::Venice, "search", "search")
+        );
+        assert_eq!(file.thresholds[0].to_string(), "venice/search=50DIEM");
+    }
+
+    #[test]
+    fn errors_name_the_file_the_line_and_the_account() {
+        let cases = [
+            (
+                "[[accounts]]\nprovider = \"venice\"\nkey = \"sk-inline\"\n",
+                "prepaid.toml:1: account #1 (venice): keys are never written in this file",
+            ),
+            (
+                "\n[[accounts]]\nprovider = \"acme\"\nkey_env = \"SEARCH_KEY\"\n",
+                "prepaid.toml:2: account #1 (acme): unknown provider `acme`",
+            ),
+            (
+                "[[accounts]]\nprovider = \"venice\"\nname = \"a\"\nkey_env = \"MISSING\"\n",
+                "prepaid.toml:1: account #1 (venice/a): key_env: the variable MISSING is not set",
+            ),
+            (
+                "[[accounts]]\nprovider = \"venice\"\nkey_env = \"SEARCH_KEY\"\nlabels = { provider = \"x\" }\n",
+                "label `provider`",
+            ),
+            (
+                "[[accounts]]\nprovider = \"venice\"\nkey_env = \"SEARCH_KEY\"\nmin = \"lots\"\n",
+                "is not a decimal amount",
+            ),
+            (
+                "[[accounts]]\nprovider = \"venice\"\nkey_env = \"SEARCH_KEY\"\nkey_file = \"/k\"\n",
+                "not both",
+            ),
+            (
+                "[[accounts]]\nprovider = \"venice\"\nkey_env = \"SEARCH_KEY\"\ncolour = \"red\"\n",
+                "prepaid.toml:4: unknown field `colour`",
+            ),
+            ("concurrency = \"many\"\n", "prepaid.toml:1: invalid type"),
+            (
+                "[rate_limits]\nvenice = 0\n",
+                "prepaid.toml:2: rate_limits.venice must be at least 1",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = load_text(text, env).unwrap_err();
+            assert!(
+                error.contains(expected),
+                "{text:?}\n  gave: {error}\n  want: {expected}"
+            );
+            assert!(
+                !error.contains("sk-inline") && !error.contains("sk-search"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_key_file_is_read_without_its_trailing_newline() {
+        let dir = std::env::temp_dir().join(format!("prepaid-keyfile-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = dir.join("key");
+        std::fs::write(&key, "sk-from-file\n").unwrap();
+        let text = format!(
+            "[[accounts]]\nprovider = \"runtools\"\nkey_file = \"{}\"\n",
+            key.display()
+        );
+        let file = load_text(&text, env).unwrap();
+        assert!(format!("{:?}", file.accounts[0]).contains("<redacted>"));
+        assert!(!format!("{:?}", file.accounts[0]).contains("sk-from-file"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
