@@ -175,9 +175,12 @@ fn help_documents_flags_environment_and_exit_codes() {
     insta::assert_snapshot!("help", stdout(&output));
 }
 
+/// A named configuration-error case: arguments and environment.
+type ConfigCase<'a> = (&'a str, &'a [&'a str], &'a [(&'a str, &'a str)]);
+
 #[test]
 fn configuration_errors_are_one_line_saying_what_to_set() {
-    let cases: [(&str, &[&str], &[(&str, &str)]); 5] = [
+    let cases: [ConfigCase<'_>; 5] = [
         ("no-provider", &[], &[]),
         (
             "key-with-space",

@@ -10,7 +10,9 @@ use serde::{Deserialize, Serialize};
 use crate::{Balance, Error, Provider};
 
 /// One configured account of a provider.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 pub struct Account {
     /// The vendor.
     pub provider: Provider,

@@ -253,7 +253,10 @@ impl PrepaidBuilder {
             if !seen.insert((config.provider(), config.account_name())) {
                 return Err(Error::InvalidConfig {
                     provider: Some(config.provider()),
-                    reason: format!("account `{}` configured more than once", config.account_name()),
+                    reason: format!(
+                        "account `{}` configured more than once",
+                        config.account_name()
+                    ),
                 });
             }
         }
@@ -275,6 +278,10 @@ impl PrepaidBuilder {
             })
             .collect::<Result<Vec<_>, Error>>()?;
         let concurrency = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
-        Ok(Prepaid { accounts, shared, concurrency })
+        Ok(Prepaid {
+            accounts,
+            shared,
+            concurrency,
+        })
     }
 }

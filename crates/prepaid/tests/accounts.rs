@@ -15,8 +15,11 @@ async fn ngrok(server: &MockServer, accounts: u32, delay: Duration) {
     for n in 0..accounts {
         server
             .mock_async(|when, then| {
-                when.path("/credits/balance").header("authorization", format!("Bearer key-{n}"));
-                then.status(200).delay(delay).json_body(json!({ "balanceCents": n }));
+                when.path("/credits/balance")
+                    .header("authorization", format!("Bearer key-{n}"));
+                then.status(200)
+                    .delay(delay)
+                    .json_body(json!({ "balanceCents": n }));
             })
             .await;
     }
@@ -26,7 +29,7 @@ fn account(server: &MockServer, n: u32) -> ProviderConfig {
     ProviderConfig::new(Provider::NgrokAiGateway, format!("key-{n}"))
         .base_url(server.base_url())
         .name(format!("customer-{n}"))
-        .label("team", if n % 2 == 0 { "search" } else { "ads" })
+        .label("team", if n.is_multiple_of(2) { "search" } else { "ads" })
 }
 
 #[tokio::test]
@@ -43,9 +46,15 @@ async fn each_account_keeps_its_name_labels_and_own_balance() {
     assert_eq!(fetched.len(), 6);
     for (n, fetched) in fetched.iter().enumerate() {
         assert_eq!(fetched.account.name, format!("customer-{n}"));
-        assert_eq!(fetched.account.labels["team"], if n % 2 == 0 { "search" } else { "ads" });
+        assert_eq!(
+            fetched.account.labels["team"],
+            if n.is_multiple_of(2) { "search" } else { "ads" }
+        );
         let balance = fetched.result.as_ref().unwrap();
-        assert_eq!(balance.available_in(&Unit::Usd).unwrap().value, Decimal::new(n as i64, 2));
+        assert_eq!(
+            balance.available_in(&Unit::Usd).unwrap().value,
+            Decimal::new(n as i64, 2)
+        );
     }
 }
 
@@ -56,7 +65,10 @@ fn the_same_account_twice_is_a_configuration_error() {
         .provider(ProviderConfig::new(Provider::Venice, "k2").name("a"))
         .build()
         .unwrap_err();
-    assert_eq!(twice.to_string(), "invalid configuration for venice: account `a` configured more than once");
+    assert_eq!(
+        twice.to_string(),
+        "invalid configuration for venice: account `a` configured more than once"
+    );
     let zero = Prepaid::builder().concurrency(0).build().unwrap_err();
     assert!(zero.to_string().contains("concurrency"), "{zero}");
 }
@@ -74,7 +86,10 @@ async fn the_concurrency_limit_holds() {
     let fetched = builder.build().unwrap().fetch_accounts().await;
     let elapsed = started.elapsed();
     assert!(fetched.iter().all(|f| f.result.is_ok()));
-    assert!(elapsed >= Duration::from_millis(790), "{elapsed:?}: more than 2 ran at once");
+    assert!(
+        elapsed >= Duration::from_millis(790),
+        "{elapsed:?}: more than 2 ran at once"
+    );
 }
 
 #[tokio::test]
@@ -85,21 +100,34 @@ async fn a_vendor_rate_limit_spaces_requests_and_leaves_other_vendors_alone() {
     server
         .mock_async(|when, then| {
             when.path("/venice/billing/balance");
-            then.status(200).json_body(json!({ "canConsume": true, "consumptionCurrency": "USD",
+            then.status(200)
+                .json_body(json!({ "canConsume": true, "consumptionCurrency": "USD",
                 "balances": { "diem": null, "usd": 1 }, "diemEpochAllocation": 0 }));
         })
         .await;
-    let mut builder = Prepaid::builder().rate_limit(Provider::NgrokAiGateway, NonZeroU32::new(5).unwrap());
+    let mut builder =
+        Prepaid::builder().rate_limit(Provider::NgrokAiGateway, NonZeroU32::new(5).unwrap());
     for n in 0..10 {
         builder = builder.provider(account(&server, n));
     }
-    let venice = ProviderConfig::new(Provider::Venice, "v").base_url(format!("{}/venice", server.base_url()));
+    let venice = ProviderConfig::new(Provider::Venice, "v")
+        .base_url(format!("{}/venice", server.base_url()));
     let prepaid = builder.provider(venice).build().unwrap();
     let started = Instant::now();
     let fetched = prepaid.fetch_accounts().await;
     let elapsed = started.elapsed();
     assert!(fetched.iter().all(|f| f.result.is_ok()));
-    assert!(elapsed >= Duration::from_millis(900), "{elapsed:?}: the limit did not hold");
-    let venice = fetched.iter().find(|f| f.account.provider == Provider::Venice).unwrap();
-    assert!(venice.duration < Duration::from_millis(500), "venice waited on ngrok's limit: {:?}", venice.duration);
+    assert!(
+        elapsed >= Duration::from_millis(900),
+        "{elapsed:?}: the limit did not hold"
+    );
+    let venice = fetched
+        .iter()
+        .find(|f| f.account.provider == Provider::Venice)
+        .unwrap();
+    assert!(
+        venice.duration < Duration::from_millis(500),
+        "venice waited on ngrok's limit: {:?}",
+        venice.duration
+    );
 }
