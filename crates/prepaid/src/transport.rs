@@ -40,7 +40,9 @@ pub(crate) struct RateLimits {
 
 impl std::fmt::Debug for RateLimits {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list().entries(self.buckets.iter().map(|(p, _)| p)).finish()
+        f.debug_list()
+            .entries(self.buckets.iter().map(|(p, _)| p))
+            .finish()
     }
 }
 
@@ -50,7 +52,10 @@ impl RateLimits {
         let buckets = limits
             .iter()
             .map(|(provider, per_second)| {
-                (*provider, governor::RateLimiter::direct(governor::Quota::per_second(*per_second)))
+                (
+                    *provider,
+                    governor::RateLimiter::direct(governor::Quota::per_second(*per_second)),
+                )
             })
             .collect();
         Self { buckets }
