@@ -106,7 +106,7 @@ pub enum Command {
         /// The provider (only runtools has a ledger).
         provider: ExtrasProvider,
         /// How many entries, 1 to 500.
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500))]
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500), env = "PREPAID_HISTORY_LIMIT")]
         limit: u16,
     },
     /// runtools: usage over a period.
@@ -114,7 +114,7 @@ pub enum Command {
         /// The provider (only runtools reports usage).
         provider: ExtrasProvider,
         /// current, 7d, 30d or all_time.
-        #[arg(long, value_enum, default_value_t = Period::Current)]
+        #[arg(long, value_enum, default_value_t = Period::Current, env = "PREPAID_USAGE_PERIOD")]
         period: Period,
     },
     /// runtools: the auto-top-up settings.
