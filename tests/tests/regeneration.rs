@@ -356,3 +356,19 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+#[test]
+fn every_client_builds_with_the_one_generator() {
+    // Each client's build.rs is a symlink to crates/codegen/src/generate.rs, so the code a
+    // client compiles is the code these snapshots show, and `cargo package` copies it in.
+    for vendor in VENDORS {
+        let build_rs = root().join(vendor.crate_dir).join("build.rs");
+        let target = std::fs::read_link(&build_rs).unwrap();
+        assert_eq!(
+            target,
+            Path::new("../codegen/src/generate.rs"),
+            "{}",
+            build_rs.display()
+        );
+    }
+}
