@@ -372,13 +372,19 @@ impl Ctx {
             },
             Err(P::ResponseBodyError(e)) => match too_large(&e) {
                 Some(limit) => Err(plain(Error::ResponseTooLarge { provider, limit })),
-                None => Err(plain(Error::Network {
-                    provider,
-                    reason: self.redact(
-                        &format!("reading the body failed: {}", chain(&e)),
-                        MESSAGE_CHARS,
-                    ),
-                })),
+                // The connection failed after the headers (reset, closed before the
+                // Content-Length): as transient as a failed connect, so it is retried too.
+                None => Err(Failure {
+                    error: Error::Network {
+                        provider,
+                        reason: self.redact(
+                            &format!("reading the body failed: {}", chain(&e)),
+                            MESSAGE_CHARS,
+                        ),
+                    },
+                    status: observed_status,
+                    retry: Some(None),
+                }),
             },
             Err(P::CommunicationError(e)) | Err(P::InvalidUpgrade(e)) => {
                 if let Some(refused) = find_in_chain::<CrossOriginRedirect>(&e) {
