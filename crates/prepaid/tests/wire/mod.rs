@@ -45,6 +45,9 @@ pub enum Fault {
     ShortBody,
     /// `Content-Encoding: gzip` on bytes that are not gzip.
     BadGzip,
+    /// A 200 whose body is the request's own head, credentials included (not in `ALL`:
+    /// the sentinel audit's).
+    EchoRequest,
 }
 
 impl Fault {
@@ -115,7 +118,7 @@ impl Drop for RawServer {
 }
 
 /// Read one request's head (a GET has no body).
-async fn read_head(stream: &mut TcpStream) -> String {
+async fn read_head(stream: &mut TcpStream) -> Vec<u8> {
     let mut head = Vec::new();
     let mut buf = [0u8; 1024];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -124,7 +127,7 @@ async fn read_head(stream: &mut TcpStream) -> String {
             Ok(n) => head.extend_from_slice(&buf[..n]),
         }
     }
-    String::from_utf8_lossy(&head).to_lowercase()
+    head
 }
 
 fn headers(length: usize, extra: &str) -> Vec<u8> {
@@ -143,7 +146,10 @@ async fn reset(stream: TcpStream) {
 
 async fn serve(mut stream: TcpStream, fault: Fault, body: Vec<u8>, heads: Arc<Mutex<Vec<String>>>) {
     let head = read_head(&mut stream).await;
-    heads.lock().unwrap().push(head);
+    heads
+        .lock()
+        .unwrap()
+        .push(String::from_utf8_lossy(&head).to_lowercase());
     match fault {
         Fault::ConnectionRefused => {}
         Fault::ResetAfterHeaders => {
@@ -173,6 +179,13 @@ async fn serve(mut stream: TcpStream, fault: Fault, body: Vec<u8>, heads: Arc<Mu
             let _ = stream.write_all(&body).await;
             let _ = stream.shutdown().await;
             tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Fault::EchoRequest => {
+            let response = [headers(head.len(), ""), head].concat();
+            let _ = stream.write_all(&response).await;
+            let _ = stream.flush().await;
+            let mut rest = [0u8; 64];
+            let _ = stream.read(&mut rest).await;
         }
         Fault::BadGzip => {
             let response = [
