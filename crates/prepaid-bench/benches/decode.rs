@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput};
 use prepaid::providers::decode;
-use prepaid_bench::bodies;
+use prepaid_bench::{bodies, machine};
 use serde_json::Value;
 
 fn value(body: &[u8]) -> Value {
@@ -128,7 +128,9 @@ fn decode_bodies(c: &mut Criterion) {
 }
 
 fn main() {
+    println!("machine before: {}", machine::load());
     let mut criterion = Criterion::default().configure_from_args();
     decode_bodies(&mut criterion);
     criterion.final_summary();
+    println!("machine after: {}", machine::load());
 }

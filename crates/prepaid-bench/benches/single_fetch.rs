@@ -1,6 +1,9 @@
 //! (a) One balance fetch through the facade (`Prepaid::fetch(Provider::Venice)`) against
 //! the same request with a bare `reqwest::Client` read into `serde_json::Value`, both
 //! against the loopback server, both with one client reused. Target: facade <= 1.10x bare.
+//!
+//! Criterion measures each side; then a paired comparison (alternating batches, see
+//! `prepaid_bench::paired`) gives the ratio with the load's drift cancelled out.
 #![allow(clippy::expect_used)]
 
 use std::hint::black_box;
@@ -8,10 +11,17 @@ use std::time::Duration;
 
 use criterion::Criterion;
 use prepaid::{Prepaid, Provider, ProviderConfig};
-use prepaid_bench::Loopback;
 use prepaid_bench::bare::{self, BareAccount};
+use prepaid_bench::{Loopback, machine, paired};
 
-fn single_fetch(c: &mut Criterion) {
+/// Fetches per batch of the paired comparison.
+const BATCH: usize = 400;
+/// Pairs of batches.
+const PAIRS: usize = 20;
+/// The target: facade / bare.
+const TARGET: f64 = 1.10;
+
+fn single_fetch(c: &mut Criterion, quick: bool) {
     let loopback = Loopback::start(Duration::ZERO).expect("loopback server");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -47,10 +57,45 @@ fn single_fetch(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    if quick {
+        return;
+    }
+    let (prepaid, client, account) = (&prepaid, &client, &account);
+    let paired = runtime.block_on(paired::compare(
+        PAIRS,
+        move || async move {
+            for _ in 0..BATCH {
+                black_box(account.fetch(client).await.expect("bare fetch"));
+            }
+        },
+        move || async move {
+            for _ in 0..BATCH {
+                black_box(prepaid.fetch(Provider::Venice).await.expect("facade fetch"));
+            }
+        },
+    ));
+    println!(
+        "single_fetch/venice paired, {BATCH} fetches a batch, candidate = facade, baseline = bare: {}",
+        paired.summary()
+    );
+    println!(
+        "single_fetch/venice facade/bare median {:.3}x; target <= {TARGET}x: {}",
+        paired.median(),
+        if paired.median() <= TARGET {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
 }
 
 fn main() {
+    // `cargo test --benches` and `--list` only check that the benchmarks run.
+    let quick = std::env::args().any(|arg| arg == "--test" || arg == "--list");
+    println!("machine before: {}", machine::load());
     let mut criterion = Criterion::default().configure_from_args();
-    single_fetch(&mut criterion);
+    single_fetch(&mut criterion, quick);
     criterion.final_summary();
+    println!("machine after: {}", machine::load());
 }

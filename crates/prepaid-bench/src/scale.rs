@@ -33,21 +33,32 @@ pub fn requests(accounts: usize) -> usize {
         .sum()
 }
 
-/// The facade over `accounts` accounts served under `origin`, `concurrency` at once.
+/// The facade over `accounts` accounts served under `origin`, `concurrency` at once, each
+/// with one label (`team = team-<n % 32>`).
 pub fn facade(
     origin: &str,
     accounts: usize,
     concurrency: usize,
 ) -> Result<Prepaid, prepaid::Error> {
+    configure(origin, accounts, concurrency, true)
+}
+
+fn configure(
+    origin: &str,
+    accounts: usize,
+    concurrency: usize,
+    labelled: bool,
+) -> Result<Prepaid, prepaid::Error> {
     let mut builder = Prepaid::builder().concurrency(concurrency);
     for n in 0..accounts {
         let provider = provider_of(n);
-        builder = builder.provider(
-            ProviderConfig::new(provider, format!("key-{n}"))
-                .base_url(bodies::base_url(origin, provider))
-                .name(format!("account-{n}"))
-                .label("team", format!("team-{}", n % 32)),
-        );
+        let mut config = ProviderConfig::new(provider, format!("key-{n}"))
+            .base_url(bodies::base_url(origin, provider))
+            .name(format!("account-{n}"));
+        if labelled {
+            config = config.label("team", format!("team-{}", n % 32));
+        }
+        builder = builder.provider(config);
     }
     builder.build()
 }
@@ -105,6 +116,9 @@ pub async fn bare_round(
 pub enum Mode {
     /// `Prepaid::fetch_accounts`.
     Facade,
+    /// `Prepaid::fetch_accounts` over accounts without labels (a diagnostic: what the
+    /// label of each account weighs).
+    FacadeUnlabelled,
     /// The bare `reqwest` loop.
     Bare,
 }
@@ -114,6 +128,7 @@ impl Mode {
     pub fn as_str(self) -> &'static str {
         match self {
             Mode::Facade => "facade",
+            Mode::FacadeUnlabelled => "facade-unlabelled",
             Mode::Bare => "bare",
         }
     }
@@ -122,6 +137,7 @@ impl Mode {
     pub fn parse(name: &str) -> Option<Self> {
         match name {
             "facade" => Some(Mode::Facade),
+            "facade-unlabelled" => Some(Mode::FacadeUnlabelled),
             "bare" => Some(Mode::Bare),
             _ => None,
         }
@@ -143,19 +159,33 @@ pub struct Report {
     pub peak_rss_kib: u64,
     /// Resident set size before the accounts were configured, in KiB.
     pub start_rss_kib: u64,
+    /// Resident set size once the accounts and the client were configured, before the
+    /// first fetch, in KiB.
+    pub configured_rss_kib: u64,
+    /// CPU time (user + system, every thread) of each round, in seconds.
+    pub round_cpu_secs: Vec<f64>,
 }
 
 impl Report {
     /// Accounts a second over the rounds after the first (the first, if it is the only one).
     pub fn warm_accounts_per_sec(&self) -> f64 {
-        let warm = match self.round_secs.as_slice() {
-            [only] => std::slice::from_ref(only),
-            [_, rest @ ..] => rest,
-            [] => return 0.0,
-        };
+        let warm = warm(&self.round_secs);
         let secs: f64 = warm.iter().sum();
         if secs > 0.0 {
             (self.accounts * warm.len()) as f64 / secs
+        } else {
+            0.0
+        }
+    }
+
+    /// This process's CPU time per account over the rounds after the first (the first, if
+    /// it is the only one), in microseconds: the client's cost, whatever else the machine
+    /// runs.
+    pub fn warm_cpu_us_per_account(&self) -> f64 {
+        let warm = warm(&self.round_cpu_secs);
+        let accounts = (self.accounts * warm.len()) as f64;
+        if accounts > 0.0 {
+            warm.iter().sum::<f64>() * 1e6 / accounts
         } else {
             0.0
         }
@@ -169,8 +199,11 @@ impl Report {
             "concurrency": self.concurrency,
             "round_secs": self.round_secs,
             "warm_accounts_per_sec": self.warm_accounts_per_sec(),
+            "warm_cpu_us_per_account": self.warm_cpu_us_per_account(),
             "peak_rss_kib": self.peak_rss_kib,
             "start_rss_kib": self.start_rss_kib,
+            "configured_rss_kib": self.configured_rss_kib,
+            "round_cpu_secs": self.round_cpu_secs,
         })
     }
 
@@ -180,16 +213,26 @@ impl Report {
             mode: Mode::parse(value.get("mode")?.as_str()?)?,
             accounts: usize::try_from(value.get("accounts")?.as_u64()?).ok()?,
             concurrency: usize::try_from(value.get("concurrency")?.as_u64()?).ok()?,
-            round_secs: value
-                .get("round_secs")?
-                .as_array()?
-                .iter()
-                .map(Value::as_f64)
-                .collect::<Option<_>>()?,
+            round_secs: floats(value.get("round_secs")?)?,
             peak_rss_kib: value.get("peak_rss_kib")?.as_u64()?,
             start_rss_kib: value.get("start_rss_kib")?.as_u64()?,
+            configured_rss_kib: value.get("configured_rss_kib")?.as_u64()?,
+            round_cpu_secs: floats(value.get("round_cpu_secs")?)?,
         })
     }
+}
+
+/// The rounds after the first (the first, if it is the only one).
+fn warm(rounds: &[f64]) -> &[f64] {
+    match rounds {
+        [_, rest @ ..] if !rest.is_empty() => rest,
+        all => all,
+    }
+}
+
+/// An array of numbers.
+fn floats(value: &Value) -> Option<Vec<f64>> {
+    value.as_array()?.iter().map(Value::as_f64).collect()
 }
 
 /// What a process is asked to run.
@@ -221,7 +264,7 @@ impl Job {
 
     /// The job given by [`Job::args`].
     pub fn from_args(args: &[String]) -> Result<Self, String> {
-        let usage = "usage: prepaid-bench-scale facade|bare http://127.0.0.1:PORT ACCOUNTS CONCURRENCY ROUNDS";
+        let usage = "usage: prepaid-bench-scale facade|facade-unlabelled|bare http://127.0.0.1:PORT ACCOUNTS CONCURRENCY ROUNDS";
         let [mode, origin, accounts, concurrency, rounds] = args else {
             return Err(usage.to_string());
         };
@@ -247,16 +290,16 @@ pub fn run_process(job: &Job) -> Result<Report, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let round_secs = runtime.block_on(async {
-        let mut round_secs = Vec::with_capacity(job.rounds);
+    let mut rounds = Rounds::default();
+    runtime.block_on(async {
         match job.mode {
-            Mode::Facade => {
-                let prepaid = facade(&job.origin, job.accounts, job.concurrency)
+            Mode::Facade | Mode::FacadeUnlabelled => {
+                let labelled = job.mode == Mode::Facade;
+                let prepaid = configure(&job.origin, job.accounts, job.concurrency, labelled)
                     .map_err(|e| format!("cannot configure the facade: {e}"))?;
+                rounds.configured();
                 for _ in 0..job.rounds {
-                    let started = Instant::now();
-                    let outcome = facade_round(&prepaid).await;
-                    round_secs.push(started.elapsed().as_secs_f64());
+                    let outcome = rounds.time(facade_round(&prepaid)).await;
                     check(&outcome, job.accounts)?;
                 }
             }
@@ -265,15 +308,16 @@ pub fn run_process(job: &Job) -> Result<Report, String> {
                     .map_err(|e| format!("cannot build the client: {e}"))?;
                 let accounts = bare_accounts(&job.origin, job.accounts)
                     .map_err(|e| format!("cannot configure the accounts: {e}"))?;
+                rounds.configured();
                 for _ in 0..job.rounds {
-                    let started = Instant::now();
-                    let outcome = bare_round(&client, &accounts, job.concurrency).await;
-                    round_secs.push(started.elapsed().as_secs_f64());
+                    let outcome = rounds
+                        .time(bare_round(&client, &accounts, job.concurrency))
+                        .await;
                     check(&outcome, job.accounts)?;
                 }
             }
         }
-        Ok::<_, String>(round_secs)
+        Ok::<_, String>(())
     })?;
     let peak_rss_kib =
         memory::status_kib("VmHWM").ok_or("no VmHWM in /proc/self/status (not Linux?)")?;
@@ -281,10 +325,35 @@ pub fn run_process(job: &Job) -> Result<Report, String> {
         mode: job.mode,
         accounts: job.accounts,
         concurrency: job.concurrency,
-        round_secs,
+        round_secs: rounds.secs,
         peak_rss_kib,
         start_rss_kib,
+        configured_rss_kib: rounds.configured_rss_kib,
+        round_cpu_secs: rounds.cpu_secs,
     })
+}
+
+/// The wall and CPU time of each round, and the memory once configured.
+#[derive(Default)]
+struct Rounds {
+    secs: Vec<f64>,
+    cpu_secs: Vec<f64>,
+    configured_rss_kib: u64,
+}
+
+impl Rounds {
+    fn configured(&mut self) {
+        self.configured_rss_kib = memory::status_kib("VmRSS").unwrap_or(0);
+    }
+
+    async fn time<T>(&mut self, round: impl std::future::Future<Output = T>) -> T {
+        let cpu = memory::cpu_secs().unwrap_or(0.0);
+        let started = Instant::now();
+        let output = round.await;
+        self.secs.push(started.elapsed().as_secs_f64());
+        self.cpu_secs.push(memory::cpu_secs().unwrap_or(0.0) - cpu);
+        output
+    }
 }
 
 /// `Ok` when all `accounts` fetches succeeded.
@@ -369,8 +438,11 @@ mod tests {
             round_secs: vec![0.5, 0.25, 0.25],
             peak_rss_kib: 20_000,
             start_rss_kib: 3_000,
+            configured_rss_kib: 5_000,
+            round_cpu_secs: vec![0.25, 0.125, 0.125],
         };
         assert_eq!(report.warm_accounts_per_sec(), 400.0);
+        assert_eq!(report.warm_cpu_us_per_account(), 1250.0);
         assert_eq!(Report::from_json(&report.to_json()), Some(report));
     }
 
