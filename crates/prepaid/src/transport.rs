@@ -15,9 +15,9 @@ use tracing::Instrument;
 use crate::{Error, Provider, RetryPolicy};
 
 /// How long an excerpt of a body may be, in characters.
-const EXCERPT_CHARS: usize = 200;
+pub(crate) const EXCERPT_CHARS: usize = 200;
 /// How long a vendor's error message may be, in characters.
-const MESSAGE_CHARS: usize = 500;
+pub(crate) const MESSAGE_CHARS: usize = 500;
 /// Same-origin redirects followed before giving up.
 const MAX_REDIRECTS: usize = 5;
 
@@ -518,10 +518,15 @@ impl Ctx {
         } else {
             text.replace(key, "<redacted>")
         };
-        match clean.char_indices().nth(max) {
-            Some((cut, _)) => format!("{}…", &clean[..cut]),
-            None => clean,
-        }
+        cut(&clean, max)
+    }
+}
+
+/// `text` cut to `max` characters, with `…` when cut.
+pub(crate) fn cut(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
     }
 }
 

@@ -3,18 +3,13 @@
 //! does, then the adapter's own mapping to a [`Balance`]), for property tests and fuzzing.
 //!
 //! A fetch and these functions share the mapping (`to_balance` of each adapter) through
-//! [`Decoding`], so what holds for one holds for the other. Not part of the stable API.
+//! `Decoding`, so what holds for one holds for the other. Not part of the stable API.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::transport::{Ctx, Fetched};
+use crate::transport::{Ctx, EXCERPT_CHARS, Fetched, MESSAGE_CHARS, cut};
 use crate::{Balance, Error, Provider};
-
-/// How long an excerpt of a body may be, in characters (as in a fetch).
-const EXCERPT_CHARS: usize = 200;
-/// How long a reason may be, in characters (as in a fetch).
-const MESSAGE_CHARS: usize = 500;
 
 /// What mapping a decoded body to a [`Balance`] needs: where the body came from, and how
 /// to report a body that does not fit.
@@ -56,7 +51,7 @@ impl Decoding for Ctx {
 }
 
 /// A body with no request behind it: provenance names the vendor's documented base URL,
-/// and there is no key to redact.
+/// and there is no key to redact (excerpts and reasons are bounded as in a fetch).
 struct Detached(Provider);
 
 impl Decoding for Detached {
@@ -71,14 +66,6 @@ impl Decoding for Detached {
             reason: cut(reason, MESSAGE_CHARS),
             excerpt: cut(&String::from_utf8_lossy(body), EXCERPT_CHARS),
         }
-    }
-}
-
-/// `text` cut to `max` characters, with `…` when cut.
-fn cut(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
     }
 }
 
