@@ -3,7 +3,9 @@
 //! against the loopback server, both with one client reused. Target: facade <= 1.10x bare.
 //!
 //! Criterion measures each side; then a paired comparison (alternating batches, see
-//! `prepaid_bench::paired`) gives the ratio with the load's drift cancelled out.
+//! `prepaid_bench::paired`) gives the ratio with the load's drift cancelled out, and three
+//! more break it down: the generated `venice-client` alone, its response-size cap, and the
+//! facade's own layer (retries, timeout, tracing span, exact decoding into a `Balance`).
 #![allow(clippy::expect_used)]
 
 use std::hint::black_box;
@@ -16,8 +18,10 @@ use prepaid_bench::{Loopback, machine, paired};
 
 /// Fetches per batch of the paired comparison.
 const BATCH: usize = 400;
-/// Pairs of batches.
+/// Pairs of batches for the target.
 const PAIRS: usize = 20;
+/// Pairs of batches for each step of the breakdown.
+const STEP_PAIRS: usize = 12;
 /// The target: facade / bare.
 const TARGET: f64 = 1.10;
 
@@ -61,20 +65,53 @@ fn single_fetch(c: &mut Criterion, quick: bool) {
     if quick {
         return;
     }
+    // The generated client alone, on the same `reqwest::Client` as the baseline: without a
+    // body cap, and with the 1 MiB cap the facade configures.
+    let generated = |max_response_bytes: Option<u64>| {
+        let credentials = venice_client::Credentials::api_key("key-0").expect("credentials");
+        let config = venice_client::ClientConfig {
+            credentials,
+            max_response_bytes,
+            ..Default::default()
+        };
+        venice_client::Client::with_config(
+            &loopback.base_url(Provider::Venice),
+            client.clone(),
+            config,
+        )
+    };
+    let (uncapped, capped) = (
+        generated(None),
+        generated(Some(prepaid::DEFAULT_MAX_RESPONSE_BYTES)),
+    );
     let (prepaid, client, account) = (&prepaid, &client, &account);
-    let paired = runtime.block_on(paired::compare(
-        PAIRS,
-        move || async move {
-            for _ in 0..BATCH {
-                black_box(account.fetch(client).await.expect("bare fetch"));
+    let (uncapped, capped) = (&uncapped, &capped);
+    let bare = move || async move {
+        for _ in 0..BATCH {
+            black_box(account.fetch(client).await.expect("bare fetch"));
+        }
+    };
+    let facade = move || async move {
+        for _ in 0..BATCH {
+            black_box(prepaid.fetch(Provider::Venice).await.expect("facade fetch"));
+        }
+    };
+    let generated = |client: &'static str, generated: &venice_client::Client| {
+        let generated = generated.clone();
+        move || {
+            let generated = generated.clone();
+            async move {
+                for _ in 0..BATCH {
+                    let balance = generated.get_billing_balance().send().await;
+                    black_box(balance.expect(client));
+                }
             }
-        },
-        move || async move {
-            for _ in 0..BATCH {
-                black_box(prepaid.fetch(Provider::Venice).await.expect("facade fetch"));
-            }
-        },
-    ));
+        }
+    };
+    let uncapped = generated("generated client", uncapped);
+    let capped = generated("generated client with a cap", capped);
+
+    let paired = runtime.block_on(paired::compare(PAIRS, bare, facade));
     println!(
         "single_fetch/venice paired, {BATCH} fetches a batch, candidate = facade, baseline = bare: {}",
         paired.summary()
@@ -88,6 +125,23 @@ fn single_fetch(c: &mut Criterion, quick: bool) {
             "NOT met"
         }
     );
+    // Where the difference is: bare -> generated client -> its body cap -> the facade.
+    for (step, paired) in [
+        (
+            "generated client (no body cap) vs bare",
+            runtime.block_on(paired::compare(STEP_PAIRS, bare, uncapped.clone())),
+        ),
+        (
+            "generated client with the 1 MiB body cap vs without",
+            runtime.block_on(paired::compare(STEP_PAIRS, uncapped, capped.clone())),
+        ),
+        (
+            "facade vs generated client with the body cap",
+            runtime.block_on(paired::compare(STEP_PAIRS, capped, facade)),
+        ),
+    ] {
+        println!("single_fetch/venice step: {step}: {}", paired.summary());
+    }
 }
 
 fn main() {
