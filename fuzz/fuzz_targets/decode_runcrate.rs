@@ -1,0 +1,9 @@
+//! Any bytes as a Runcrate balance body: a correct balance or `Error::Undecodable`, never a
+//! panic, never an inexact amount (see `prepaid_fuzz::check`).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    prepaid_fuzz::check(prepaid::Provider::Runcrate, data);
+});
