@@ -468,6 +468,9 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             pub max_response_bytes: Option<u64>,
             /// Called with every response (status and headers) before its body is read.
             pub on_response: Option<std::sync::Arc<dyn Fn(&reqwest::Response) + Send + Sync>>,
+            /// Called with each chunk of every response body as it is read: the exact bytes
+            /// the vendor sent, fields the spec does not declare included.
+            pub on_body: Option<std::sync::Arc<dyn Fn(&[u8]) + Send + Sync>>,
         }
 
         impl std::fmt::Debug for ClientConfig {
@@ -476,6 +479,7 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
                     .field("credentials", &self.credentials)
                     .field("max_response_bytes", &self.max_response_bytes)
                     .field("on_response", &self.on_response.as_ref().map(|_| "Fn"))
+                    .field("on_body", &self.on_body.as_ref().map(|_| "Fn"))
                     .finish()
             }
         }
@@ -501,8 +505,14 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
 
         impl std::error::Error for ResponseTooLarge {}
 
-        /// `response` with a body that fails with [`ResponseTooLarge`] past `limit` bytes.
-        fn limit_body(response: reqwest::Response, limit: u64) -> reqwest::Response {
+        /// `response` with a body that fails with [`ResponseTooLarge`] past `limit` bytes and
+        /// passes each chunk to `on_body` as it is read.
+        fn watch_body(
+            response: reqwest::Response,
+            limit: Option<u64>,
+            on_body: Option<std::sync::Arc<dyn Fn(&[u8]) + Send + Sync>>,
+        ) -> reqwest::Response {
+            let limit = limit.unwrap_or(u64::MAX);
             let declared_too_large = response.content_length().is_some_and(|length| length > limit);
             let (status, version, headers) =
                 (response.status(), response.version(), response.headers().clone());
@@ -513,13 +523,16 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
                 if declared_too_large || seen > limit {
                     return Err(Box::new(ResponseTooLarge { limit }) as Box<dyn std::error::Error + Send + Sync>);
                 }
+                if let Some(on_body) = &on_body {
+                    on_body(&chunk);
+                }
                 Ok(chunk)
             });
-            let mut limited = http::Response::new(reqwest::Body::wrap_stream(body));
-            *limited.status_mut() = status;
-            *limited.version_mut() = version;
-            *limited.headers_mut() = headers;
-            reqwest::Response::from(limited)
+            let mut watched = http::Response::new(reqwest::Body::wrap_stream(body));
+            *watched.status_mut() = status;
+            *watched.version_mut() = version;
+            *watched.headers_mut() = headers;
+            reqwest::Response::from(watched)
         }
 
         impl ClientHooks<ClientConfig> for Client {
@@ -545,9 +558,9 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
                 if let Some(observe) = &self.inner.on_response {
                     observe(&response);
                 }
-                Ok(match self.inner.max_response_bytes {
-                    Some(limit) => limit_body(response, limit),
-                    None => response,
+                Ok(match (self.inner.max_response_bytes, &self.inner.on_body) {
+                    (None, None) => response,
+                    (limit, on_body) => watch_body(response, limit, on_body.clone()),
                 })
             }
         }

@@ -213,9 +213,9 @@ impl fmt::Display for Amount {
 pub struct Provenance {
     /// The method and full URL called, e.g. `GET https://runcrate.ai/api/v1/billing/balance`.
     pub endpoint: String,
-    /// The vendor's JSON body as the generated client decoded it: the fields its spec
-    /// declares. Numbers here are plain JSON numbers, for diagnostics only; use the exact
-    /// [`Amount`]s of the [`Balance`] for money.
+    /// The vendor's JSON body as it was sent, fields its spec does not declare included:
+    /// everything the model does not cover. Numbers here are plain JSON numbers (a float
+    /// may be rounded), for diagnostics only; use the exact [`Amount`]s for money.
     pub raw: serde_json::Value,
 }
 

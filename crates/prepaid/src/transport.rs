@@ -153,6 +153,17 @@ impl std::fmt::Debug for Ctx {
 pub(crate) struct Fetched<T> {
     pub(crate) value: T,
     pub(crate) status: u16,
+    /// The body exactly as the vendor sent it (as JSON: fields the spec does not declare
+    /// included), for [`Provenance`](crate::Provenance).
+    pub(crate) raw: serde_json::Value,
+}
+
+/// What a generated client reports to one try of a fetch: the response before its body is
+/// read, and the body's bytes as they are read.
+#[derive(Clone)]
+pub(crate) struct TryHooks {
+    pub(crate) on_response: OnResponse,
+    pub(crate) on_body: Arc<dyn Fn(&[u8]) + Send + Sync>,
 }
 
 /// One failed try: the error, its status if a response came, and whether (and after how
@@ -250,8 +261,8 @@ impl Ctx {
 
     /// A GET through a generated client, retried per the [`RetryPolicy`] until `deadline`.
     ///
-    /// `send` makes one try: it builds a client whose config carries the given observer
-    /// and sends the request. Tries and the last status are recorded on the current span.
+    /// `send` makes one try: it builds a client whose config carries the given hooks and
+    /// sends the request. Tries and the last status are recorded on the current span.
     pub(crate) async fn get<T, E, F, Fut>(
         &self,
         deadline: Instant,
@@ -259,7 +270,7 @@ impl Ctx {
     ) -> Result<Fetched<T>, Error>
     where
         E: Serialize,
-        F: Fn(OnResponse) -> Fut,
+        F: Fn(TryHooks) -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
         let policy = self.shared.retry;
@@ -277,13 +288,31 @@ impl Ctx {
                     });
                 })
             };
+            // The limit stops the body stream, so this holds at most max_response_bytes.
+            let body: Arc<std::sync::Mutex<Vec<u8>>> = Arc::default();
+            let on_body = {
+                let body = Arc::clone(&body);
+                Arc::new(move |chunk: &[u8]| match body.lock() {
+                    Ok(mut body) => body.extend_from_slice(chunk),
+                    Err(poisoned) => poisoned.into_inner().extend_from_slice(chunk),
+                })
+            };
             self.shared.rate_limits.until_ready(self.provider).await;
-            let result = send(observer).await;
+            let result = send(TryHooks {
+                on_response: observer,
+                on_body,
+            })
+            .await;
             let outcome = self.classify(result, seen.get().copied()).await;
             span.record("attempts", attempt);
             let failure = match outcome {
-                Ok(fetched) => {
+                Ok(mut fetched) => {
                     span.record("status", fetched.status);
+                    let body = match body.lock() {
+                        Ok(body) => body,
+                        Err(poisoned) => poisoned.into_inner(),
+                    };
+                    fetched.raw = serde_json::from_slice(&body).unwrap_or_default();
                     return Ok(fetched);
                 }
                 Err(failure) => failure,
@@ -330,6 +359,7 @@ impl Ctx {
                 Ok(Fetched {
                     value: value.into_inner(),
                     status,
+                    raw: serde_json::Value::Null,
                 })
             }
             Err(P::ErrorResponse(value)) => {

@@ -131,3 +131,25 @@ async fn a_vendor_rate_limit_spaces_requests_and_leaves_other_vendors_alone() {
         venice.duration
     );
 }
+
+#[tokio::test]
+async fn provenance_keeps_fields_the_spec_does_not_declare() {
+    let server = MockServer::start_async().await;
+    server
+        .mock_async(|when, then| {
+            when.path("/credits/balance");
+            then.status(200).json_body(
+                json!({ "balanceCents": 5, "currency": "USD", "expiresAt": "2027-01-01" }),
+            );
+        })
+        .await;
+    let prepaid = Prepaid::builder()
+        .provider(ProviderConfig::new(Provider::NgrokAiGateway, "k").base_url(server.base_url()))
+        .build()
+        .unwrap();
+    let balance = prepaid.fetch(Provider::NgrokAiGateway).await.unwrap();
+    assert_eq!(
+        balance.source.raw,
+        json!({ "balanceCents": 5, "currency": "USD", "expiresAt": "2027-01-01" })
+    );
+}

@@ -31,7 +31,11 @@ pub(crate) trait Decoding {
     /// that does not parse is [`Error::Undecodable`] with the serde error as its reason.
     fn parse<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<Fetched<T>, Error> {
         serde_json::from_slice(body)
-            .map(|value| Fetched { value, status })
+            .map(|value| Fetched {
+                value,
+                status,
+                raw: serde_json::from_slice(body).unwrap_or_default(),
+            })
             .map_err(|e| self.undecodable(Some(status), &e.to_string(), body))
     }
 }

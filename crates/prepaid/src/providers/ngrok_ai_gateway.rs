@@ -47,11 +47,12 @@ impl NgrokAiGateway {
         Self { ctx, credentials }
     }
 
-    fn client(&self, on_response: crate::transport::OnResponse) -> ngrok_ai_gateway_client::Client {
+    fn client(&self, hooks: crate::transport::TryHooks) -> ngrok_ai_gateway_client::Client {
         let config = ngrok_ai_gateway_client::ClientConfig {
             credentials: self.credentials.clone(),
             max_response_bytes: Some(self.ctx.max_response_bytes()),
-            on_response: Some(on_response),
+            on_response: Some(hooks.on_response),
+            on_body: Some(hooks.on_body),
         };
         ngrok_ai_gateway_client::Client::with_config(
             &self.ctx.base_url,
@@ -65,8 +66,8 @@ impl NgrokAiGateway {
             .run("balance", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |observer| {
-                        let client = self.client(observer);
+                    .get(deadline, |hooks| {
+                        let client = self.client(hooks);
                         async move { client.get_credit_balance().send().await }
                     })
                     .await?;
@@ -96,7 +97,7 @@ pub(crate) fn to_balance(
         fetched_at: Utc::now(),
         source: Provenance {
             endpoint: decoding.endpoint("/credits/balance"),
-            raw: serde_json::to_value(&fetched.value).unwrap_or_default(),
+            raw: fetched.raw,
         },
         supplementary: Vec::new(),
         notes: vec![EVENTUALLY_CONSISTENT.to_string()],

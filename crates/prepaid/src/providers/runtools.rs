@@ -15,7 +15,7 @@ pub use runtools_client::types::UsageSummary;
 
 use super::decode::Decoding;
 use super::{BalanceSource, BoxFuture, common_message};
-use crate::transport::{Ctx, Fetched, OnResponse, VendorErrors};
+use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
 /// runtools documents no error body; the common shapes are tried.
@@ -133,11 +133,12 @@ impl RuntoolsSource {
         Self { ctx, credentials }
     }
 
-    fn client(&self, on_response: OnResponse) -> runtools_client::Client {
+    fn client(&self, hooks: crate::transport::TryHooks) -> runtools_client::Client {
         let config = runtools_client::ClientConfig {
             credentials: self.credentials.clone(),
             max_response_bytes: Some(self.ctx.max_response_bytes()),
-            on_response: Some(on_response),
+            on_response: Some(hooks.on_response),
+            on_body: Some(hooks.on_body),
         };
         runtools_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
     }
@@ -145,8 +146,8 @@ impl RuntoolsSource {
     async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {
-                let credits = self.ctx.get(deadline, |observer| {
-                    let client = self.client(observer);
+                let credits = self.ctx.get(deadline, |hooks| {
+                    let client = self.client(hooks);
                     async move { client.get_credits().send().await }
                 });
                 // The plan only names the plan: it may fail (or be slow) without failing
@@ -155,8 +156,8 @@ impl RuntoolsSource {
                     .clamp(Duration::from_millis(1), Duration::from_millis(250));
                 let plan_deadline = deadline.checked_sub(margin).unwrap_or(deadline);
                 let plan = async {
-                    let call = self.ctx.get(plan_deadline, |observer| {
-                        let client = self.client(observer);
+                    let call = self.ctx.get(plan_deadline, |hooks| {
+                        let client = self.client(hooks);
                         async move { client.get_plan().send().await }
                     });
                     match tokio::time::timeout_at(plan_deadline, call).await {
@@ -190,8 +191,8 @@ impl RuntoolsSource {
             .run("credit_history", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |observer| {
-                        let client = self.client(observer);
+                    .get(deadline, |hooks| {
+                        let client = self.client(hooks);
                         async move {
                             client
                                 .get_credit_history()
@@ -216,8 +217,8 @@ impl RuntoolsSource {
             .run("usage", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |observer| {
-                        let client = self.client(observer);
+                    .get(deadline, |hooks| {
+                        let client = self.client(hooks);
                         async move {
                             client
                                 .get_my_usage()
@@ -237,8 +238,8 @@ impl RuntoolsSource {
             .run("auto_topup", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |observer| {
-                        let client = self.client(observer);
+                    .get(deadline, |hooks| {
+                        let client = self.client(hooks);
                         async move { client.get_auto_topup().send().await }
                     })
                     .await?;
@@ -276,7 +277,7 @@ pub(crate) fn to_balance(
             }
             supplementary.push(Provenance {
                 endpoint: decoding.endpoint("/v1/billing/plan"),
-                raw: serde_json::to_value(&plan.value).unwrap_or_default(),
+                raw: plan.raw,
             });
         }
         Some(Err(error)) => notes.push(format!("runtools: the plan could not be read: {error}")),
@@ -295,7 +296,7 @@ pub(crate) fn to_balance(
         fetched_at: Utc::now(),
         source: Provenance {
             endpoint: decoding.endpoint("/v1/billing/credits"),
-            raw: serde_json::to_value(&credits.value).unwrap_or_default(),
+            raw: credits.raw,
         },
         supplementary,
         notes,

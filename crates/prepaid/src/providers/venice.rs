@@ -40,11 +40,12 @@ impl Venice {
         Self { ctx, credentials }
     }
 
-    fn client(&self, on_response: crate::transport::OnResponse) -> venice_client::Client {
+    fn client(&self, hooks: crate::transport::TryHooks) -> venice_client::Client {
         let config = venice_client::ClientConfig {
             credentials: self.credentials.clone(),
             max_response_bytes: Some(self.ctx.max_response_bytes()),
-            on_response: Some(on_response),
+            on_response: Some(hooks.on_response),
+            on_body: Some(hooks.on_body),
         };
         venice_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
     }
@@ -54,8 +55,8 @@ impl Venice {
             .run("balance", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |observer| {
-                        let client = self.client(observer);
+                    .get(deadline, |hooks| {
+                        let client = self.client(hooks);
                         async move { client.get_billing_balance().send().await }
                     })
                     .await?;
@@ -74,6 +75,7 @@ pub(crate) fn to_balance(
     let Fetched {
         value: body,
         status,
+        raw,
     } = fetched;
     let exact = |number: &venice_client::ExactNumber, field: &str| {
         money::parse_exact(number.as_str())
@@ -112,7 +114,7 @@ pub(crate) fn to_balance(
         fetched_at: Utc::now(),
         source: Provenance {
             endpoint: decoding.endpoint("/billing/balance"),
-            raw: serde_json::to_value(&body).unwrap_or_default(),
+            raw,
         },
         supplementary: Vec::new(),
         notes,
