@@ -163,8 +163,11 @@ pub(crate) struct Fetched<T> {
 #[derive(Clone)]
 pub(crate) struct TryHooks {
     pub(crate) on_response: OnResponse,
-    pub(crate) on_body: Arc<dyn Fn(&[u8]) + Send + Sync>,
+    pub(crate) on_body: OnBody,
 }
+
+/// The hook a generated client calls with each chunk of a response body.
+pub(crate) type OnBody = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
 /// One failed try: the error, its status if a response came, and whether (and after how
 /// long, if the vendor said) it may be retried.
