@@ -22,10 +22,15 @@ use tokio::task::JoinSet;
 
 use crate::common::{ALL, Vendor, runtools_plan};
 
-/// The timeout of the vendor on the faulty server.
+/// The timeout of the vendor on the faulty server when the fault is silence (the server
+/// never answers, or drips): the fetch must end with `Error::Timeout` right after it.
 pub const TIMEOUT: Duration = Duration::from_millis(500);
 
-/// How long a fault may take to be reported: the timeout and a coarse margin.
+/// The timeout of the vendor on the faulty server for every other fault: long, so that a
+/// loaded machine cannot turn a fast error into a timeout; [`BOUND`] shows it is not waited.
+pub const LONG_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long a fault may take to be reported: [`TIMEOUT`] and a coarse margin.
 pub const BOUND: Duration = Duration::from_secs(2);
 
 /// What the raw server does with each request.
@@ -51,6 +56,14 @@ pub enum Fault {
 }
 
 impl Fault {
+    /// The faulty vendor's timeout: [`TIMEOUT`] for silence, [`LONG_TIMEOUT`] otherwise.
+    pub fn timeout(self) -> Duration {
+        match self {
+            Fault::NeverAnswers | Fault::Drip => TIMEOUT,
+            _ => LONG_TIMEOUT,
+        }
+    }
+
     /// Every fault, for suites that run them all.
     pub const ALL: [Fault; 7] = [
         Fault::ConnectionRefused,
@@ -305,8 +318,8 @@ impl Outcome {
     }
 }
 
-/// One `fetch_all`: `faulty` on a raw server with `fault` (timeout [`TIMEOUT`]), the other
-/// three on httpmock, every vendor configured with `key`.
+/// One `fetch_all`: `faulty` on a raw server with `fault` (timeout [`Fault::timeout`]), the
+/// other three on httpmock, every vendor configured with `key`.
 pub async fn fetch_all_with(faulty: Provider, fault: Fault, key: &str) -> Outcome {
     let vendor = ALL.iter().find(|v| v.provider == faulty).unwrap();
     let raw = RawServer::start(fault, (vendor.example)().to_string().into_bytes()).await;
@@ -315,7 +328,9 @@ pub async fn fetch_all_with(faulty: Provider, fault: Fault, key: &str) -> Outcom
     for other in ALL {
         let config = ProviderConfig::new(other.provider, key);
         builder = builder.provider(if other.provider == faulty {
-            config.base_url(raw.base_url.clone()).timeout(TIMEOUT)
+            config
+                .base_url(raw.base_url.clone())
+                .timeout(fault.timeout())
         } else {
             mock_example(&other, &mock, key).await;
             config
@@ -327,6 +342,12 @@ pub async fn fetch_all_with(faulty: Provider, fault: Fault, key: &str) -> Outcom
     let started = Instant::now();
     let results = prepaid.fetch_all().await;
     let elapsed = started.elapsed();
+    // httpmock's MockServer blocks in `drop` until its reset is done; on this (current-
+    // thread) runtime that would stall the other scenarios running beside this one (and
+    // could deadlock with them), so it is dropped on a blocking thread.
+    tokio::task::spawn_blocking(move || drop(mock))
+        .await
+        .unwrap();
     Outcome {
         faulty,
         fault,
