@@ -48,10 +48,12 @@ fn peak_rss(loopback: &Loopback) {
             concurrency: CONCURRENCY,
             rounds: 4,
         };
+        let before = loopback.server().connections();
         let report = scale::spawn(exe, &job, Duration::from_secs(180)).expect("scale process");
+        let connections = loopback.server().connections() - before;
         println!(
             "scale/process/{:<17} peak RSS {:5.1} MiB (start {:3.1}, configured {:4.1}); rounds {:?} s; \
-             warm {:6.0} accounts/s, {:5.1} us CPU/account",
+             warm {:6.0} accounts/s, {:5.1} us CPU/account; {connections} connections opened",
             mode.as_str(),
             mib(report.peak_rss_kib),
             mib(report.start_rss_kib),

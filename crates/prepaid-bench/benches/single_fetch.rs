@@ -111,6 +111,17 @@ fn single_fetch(c: &mut Criterion, quick: bool) {
     let uncapped = generated("generated client", uncapped);
     let capped = generated("generated client with a cap", capped);
 
+    // Whether each side reuses its connection: a new one per fetch would be measured too.
+    let before = loopback.server().connections();
+    runtime.block_on(bare());
+    let bare_opened = loopback.server().connections() - before;
+    let before = loopback.server().connections();
+    runtime.block_on(facade());
+    let facade_opened = loopback.server().connections() - before;
+    println!(
+        "single_fetch/venice connections opened for {BATCH} sequential fetches: bare {bare_opened}, facade {facade_opened}"
+    );
+
     let paired = runtime.block_on(paired::compare(PAIRS, bare, facade));
     println!(
         "single_fetch/venice paired, {BATCH} fetches a batch, candidate = facade, baseline = bare: {}",

@@ -9,6 +9,8 @@
 
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -30,6 +32,7 @@ use crate::bodies;
 pub struct Server {
     addr: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
+    connections: Arc<AtomicU64>,
 }
 
 impl Server {
@@ -39,12 +42,15 @@ impl Server {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let addr = listener.local_addr()?;
         let (stop, mut stopped) = oneshot::channel::<()>();
+        let connections = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&connections);
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     _ = &mut stopped => break,
                     accepted = listener.accept() => match accepted {
                         Ok((stream, _)) => {
+                            counter.fetch_add(1, Ordering::Relaxed);
                             // Responses are one write each; never wait for Nagle.
                             let _ = stream.set_nodelay(true);
                             tokio::spawn(async move {
@@ -63,7 +69,13 @@ impl Server {
         Ok(Self {
             addr,
             stop: Some(stop),
+            connections,
         })
+    }
+
+    /// The connections accepted so far: how well clients reuse theirs.
+    pub fn connections(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 
     /// `http://127.0.0.1:PORT`.
