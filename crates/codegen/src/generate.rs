@@ -514,8 +514,12 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
         ) -> reqwest::Response {
             let limit = limit.unwrap_or(u64::MAX);
             let declared_too_large = response.content_length().is_some_and(|length| length > limit);
-            let (status, version, headers) =
-                (response.status(), response.version(), response.headers().clone());
+            let (status, version, headers, url) = (
+                response.status(),
+                response.version(),
+                response.headers().clone(),
+                response.url().clone(),
+            );
             let mut seen: u64 = 0;
             let body = futures_util::StreamExt::map(response.bytes_stream(), move |chunk| {
                 let chunk = chunk.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
@@ -532,6 +536,11 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             *watched.status_mut() = status;
             *watched.version_mut() = version;
             *watched.headers_mut() = headers;
+            // Keep the URL, so errors reading the body still say where it came from.
+            let with_url = reqwest::ResponseBuilderExt::url(http::Response::builder(), url).body(());
+            if let Ok(with_url) = with_url {
+                *watched.extensions_mut() = with_url.into_parts().0.extensions;
+            }
             reqwest::Response::from(watched)
         }
 
