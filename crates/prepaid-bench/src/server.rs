@@ -1,8 +1,10 @@
 //! A tiny HTTP/1.1 server on `127.0.0.1` serving [`crate::bodies`]: hyper directly, with
-//! no request matching beyond one `match` on the path and no request log, so its own cost
-//! per request is as small as a server's can be (httpmock matches every request against
-//! every mock and records each one, which would weigh on both sides of a comparison and,
-//! over 10,000 accounts, grow without bound).
+//! no request matching beyond one `match` on the path, no lock and no request log, so its
+//! own cost per request is as small as a server's can be. httpmock 0.8, which the tests
+//! use, serves every request under one global mutex, copies it into its request history
+//! and tries every registered mock's matchers in turn: fine for tests, but at 256
+//! concurrent requests on two cores that lock and work would weigh on both sides of every
+//! comparison and blunt the difference measured.
 //!
 //! A request without an `Authorization` or `X-API-Key` header gets a 401, so a benchmark
 //! whose client forgot its credentials fails instead of measuring errors.
