@@ -9,6 +9,37 @@ use crate::{Balance, Error, Provider, ProviderConfig};
 
 #[doc(hidden)]
 pub mod decode;
+/// A vendor adapter: its context, its credentials, and a generated client per try that
+/// carries the facade's body limit and the try's hooks. Each vendor's client is its own
+/// type, hence a macro rather than a generic.
+macro_rules! adapter {
+    ($name:ident, $client:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(Debug)]
+        pub(crate) struct $name {
+            ctx: Ctx,
+            credentials: $client::Credentials,
+        }
+
+        impl $name {
+            pub(crate) fn new(ctx: Ctx, credentials: $client::Credentials) -> Self {
+                Self { ctx, credentials }
+            }
+
+            fn client(&self, hooks: crate::transport::TryHooks) -> $client::Client {
+                let config = $client::ClientConfig {
+                    credentials: self.credentials.clone(),
+                    max_response_bytes: Some(self.ctx.max_response_bytes()),
+                    on_response: Some(hooks.on_response),
+                    on_body: Some(hooks.on_body),
+                };
+                $client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
+            }
+        }
+    };
+}
+use adapter;
+
 pub(crate) mod ngrok_ai_gateway;
 pub(crate) mod runcrate;
 pub mod runtools;

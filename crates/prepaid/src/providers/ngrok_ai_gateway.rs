@@ -35,32 +35,13 @@ fn ngrok_message(body: &serde_json::Value) -> Option<String> {
     })
 }
 
-/// The ngrok AI Gateway adapter.
-#[derive(Debug)]
-pub(crate) struct NgrokAiGateway {
-    ctx: Ctx,
-    credentials: ngrok_ai_gateway_client::Credentials,
-}
+super::adapter!(
+    NgrokAiGateway,
+    ngrok_ai_gateway_client,
+    "The ngrok AI Gateway adapter."
+);
 
 impl NgrokAiGateway {
-    pub(crate) fn new(ctx: Ctx, credentials: ngrok_ai_gateway_client::Credentials) -> Self {
-        Self { ctx, credentials }
-    }
-
-    fn client(&self, hooks: crate::transport::TryHooks) -> ngrok_ai_gateway_client::Client {
-        let config = ngrok_ai_gateway_client::ClientConfig {
-            credentials: self.credentials.clone(),
-            max_response_bytes: Some(self.ctx.max_response_bytes()),
-            on_response: Some(hooks.on_response),
-            on_body: Some(hooks.on_body),
-        };
-        ngrok_ai_gateway_client::Client::with_config(
-            &self.ctx.base_url,
-            self.ctx.http().clone(),
-            config,
-        )
-    }
-
     async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {

@@ -9,36 +9,13 @@ use crate::{Amount, Balance, Error, Provenance, Provider, money};
 
 /// Runcrate's error bodies: `{ "error": { "code": "...", "message": "..." } }`.
 pub(crate) const ERRORS: VendorErrors = VendorErrors {
-    message: runcrate_message,
+    message: common_message,
     auth_hint: None,
 };
 
-fn runcrate_message(body: &serde_json::Value) -> Option<String> {
-    common_message(body)
-}
-
-/// The Runcrate adapter.
-#[derive(Debug)]
-pub(crate) struct Runcrate {
-    ctx: Ctx,
-    credentials: runcrate_client::Credentials,
-}
+super::adapter!(Runcrate, runcrate_client, "The Runcrate adapter.");
 
 impl Runcrate {
-    pub(crate) fn new(ctx: Ctx, credentials: runcrate_client::Credentials) -> Self {
-        Self { ctx, credentials }
-    }
-
-    fn client(&self, hooks: crate::transport::TryHooks) -> runcrate_client::Client {
-        let config = runcrate_client::ClientConfig {
-            credentials: self.credentials.clone(),
-            max_response_bytes: Some(self.ctx.max_response_bytes()),
-            on_response: Some(hooks.on_response),
-            on_body: Some(hooks.on_body),
-        };
-        runcrate_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
-    }
-
     async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {

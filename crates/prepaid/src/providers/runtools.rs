@@ -121,28 +121,9 @@ impl From<runtools_client::types::AutoTopupSettings> for AutoTopup {
     }
 }
 
-/// The runtools adapter.
-#[derive(Debug)]
-pub(crate) struct RuntoolsSource {
-    ctx: Ctx,
-    credentials: runtools_client::Credentials,
-}
+super::adapter!(RuntoolsSource, runtools_client, "The runtools adapter.");
 
 impl RuntoolsSource {
-    pub(crate) fn new(ctx: Ctx, credentials: runtools_client::Credentials) -> Self {
-        Self { ctx, credentials }
-    }
-
-    fn client(&self, hooks: crate::transport::TryHooks) -> runtools_client::Client {
-        let config = runtools_client::ClientConfig {
-            credentials: self.credentials.clone(),
-            max_response_bytes: Some(self.ctx.max_response_bytes()),
-            on_response: Some(hooks.on_response),
-            on_body: Some(hooks.on_body),
-        };
-        runtools_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
-    }
-
     async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {

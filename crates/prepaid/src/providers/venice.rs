@@ -20,36 +20,13 @@ pub(crate) const SPENDING_ORDER: &str =
 
 /// Venice's error bodies: `{ "error": "..." }`.
 pub(crate) const ERRORS: VendorErrors = VendorErrors {
-    message: venice_message,
+    message: common_message,
     auth_hint: Some(ADMIN_KEY_HINT),
 };
 
-fn venice_message(body: &serde_json::Value) -> Option<String> {
-    common_message(body)
-}
-
-/// The Venice adapter.
-#[derive(Debug)]
-pub(crate) struct Venice {
-    ctx: Ctx,
-    credentials: venice_client::Credentials,
-}
+super::adapter!(Venice, venice_client, "The Venice adapter.");
 
 impl Venice {
-    pub(crate) fn new(ctx: Ctx, credentials: venice_client::Credentials) -> Self {
-        Self { ctx, credentials }
-    }
-
-    fn client(&self, hooks: crate::transport::TryHooks) -> venice_client::Client {
-        let config = venice_client::ClientConfig {
-            credentials: self.credentials.clone(),
-            max_response_bytes: Some(self.ctx.max_response_bytes()),
-            on_response: Some(hooks.on_response),
-            on_body: Some(hooks.on_body),
-        };
-        venice_client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
-    }
-
     async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {
