@@ -209,14 +209,32 @@ impl fmt::Display for Amount {
 }
 
 /// Where a balance came from: the call made and the vendor's body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 pub struct Provenance {
     /// The method and full URL called, e.g. `GET https://runcrate.ai/api/v1/billing/balance`.
     pub endpoint: String,
-    /// The vendor's JSON body as it was sent, fields its spec does not declare included:
-    /// everything the model does not cover. Numbers here are plain JSON numbers (a float
-    /// may be rounded), for diagnostics only; use the exact [`Amount`]s for money.
-    pub raw: serde_json::Value,
+    /// The vendor's JSON body exactly as it was sent, numbers in their own text and fields
+    /// its spec does not declare included: everything the model does not cover.
+    // Kept as text, not parsed, so it costs its length and no more (a fleet keeps one per
+    // account); `serde_json::from_str(raw.get())` reads it.
+    pub raw: Box<serde_json::value::RawValue>,
+}
+
+impl PartialEq for Provenance {
+    /// The same endpoint and the same body text.
+    fn eq(&self, other: &Self) -> bool {
+        self.endpoint == other.endpoint && self.raw.get() == other.raw.get()
+    }
+}
+
+impl Provenance {
+    /// A vendor's body as [`Provenance::raw`]: the text when it is JSON, else `null`.
+    pub(crate) fn raw_body(body: Vec<u8>) -> Box<serde_json::value::RawValue> {
+        String::from_utf8(body)
+            .ok()
+            .and_then(|text| serde_json::value::RawValue::from_string(text).ok())
+            .unwrap_or_else(|| serde_json::value::RawValue::NULL.to_owned())
+    }
 }
 
 /// One vendor's prepaid balance, in one model for every vendor.

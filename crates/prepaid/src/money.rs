@@ -40,6 +40,49 @@ pub fn from_cents(cents: i64) -> Decimal {
 /// result is re-checked against the input's significant digits. A value a `Decimal` cannot
 /// hold exactly (too large, like `1e400`, or more than 28 decimal places) is an error.
 pub fn parse_exact(text: &str) -> Result<Decimal, InexactNumber> {
+    match parse_plain(text) {
+        Some(value) => Ok(value),
+        None => parse_general(text),
+    }
+}
+
+/// The common case without allocating: a plain decimal (no exponent) of at most 28 digits,
+/// which a `Decimal` always holds exactly at the text's own scale (`10^28 < 2^96`). `None`
+/// for anything else, which [`parse_general`] decides.
+fn parse_plain(text: &str) -> Option<Decimal> {
+    const MAX_DIGITS: usize = 28;
+    let (negative, rest) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (int, frac) = rest.split_once('.').unwrap_or((rest, ""));
+    let has_point = int.len() < rest.len();
+    let leading_zero = int.len() > 1 && int.starts_with('0');
+    if int.is_empty() || leading_zero || (has_point && frac.is_empty()) {
+        return None;
+    }
+    let int_digits = if int == "0" { 0 } else { int.len() };
+    if int_digits + frac.len() > MAX_DIGITS {
+        return None;
+    }
+    let mut mantissa: i128 = 0;
+    for byte in int.bytes().chain(frac.bytes()) {
+        if !byte.is_ascii_digit() {
+            return None;
+        }
+        mantissa = mantissa * 10 + i128::from(byte - b'0');
+    }
+    if mantissa == 0 {
+        return Some(Decimal::ZERO);
+    }
+    let scale = u32::try_from(frac.len()).ok()?;
+    let signed = if negative { -mantissa } else { mantissa };
+    Decimal::try_from_i128_with_scale(signed, scale).ok()
+}
+
+/// Any JSON number, scientific notation included, expanded digit by digit (see
+/// [`parse_exact`]).
+fn parse_general(text: &str) -> Result<Decimal, InexactNumber> {
     let fail = |reason| InexactNumber {
         text: text.chars().take(64).collect(),
         reason,
@@ -274,6 +317,63 @@ mod tests {
             "", "-", "abc", "1.", ".5", "01", "1e", "1e+", "+1", "1.2.3", "0x10", " 1",
         ] {
             assert!(parse_exact(text).is_err(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn the_plain_fast_path_agrees_with_the_general_parser() {
+        let mut texts: Vec<String> = [
+            "0",
+            "-0",
+            "0.00",
+            "-0.000",
+            "7",
+            "-7",
+            "12.50",
+            "0.05",
+            "-12.5",
+            "90.5",
+            "1234567890123.45",
+            "0.1234567890123456789012345678",
+            "9999999999999999999999999999",
+            "-9999999999999999999999999999",
+            "99999999999999.99999999999999",
+            "0.0000000000000000000000000001",
+        ]
+        .map(str::to_string)
+        .to_vec();
+        // Every digit count up to the limit, with the point everywhere.
+        for len in 1..=28 {
+            let digits: String = (0..len).map(|i| char::from(b'1' + (i % 9) as u8)).collect();
+            for point in 1..len {
+                texts.push(format!("{}.{}", &digits[..point], &digits[point..]));
+                texts.push(format!("-0.{digits}"));
+            }
+            texts.push(digits);
+        }
+        for text in &texts {
+            let fast = parse_plain(text).unwrap_or_else(|| panic!("{text}: not plain"));
+            let general = parse_general(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert_eq!(fast, general, "{text}");
+            assert_eq!(fast.to_string(), general.to_string(), "{text}: scale");
+        }
+        // What the fast path leaves to the general parser.
+        for text in [
+            "1e2",
+            "1.",
+            ".5",
+            "01",
+            "+1",
+            "1.2.3",
+            " 1",
+            "",
+            "-",
+            "0x10",
+            "0.12345678901234567890123456789",
+            "79228162514264337593543950336",
+            "1.0000000000000000000000000000",
+        ] {
+            assert_eq!(parse_plain(text), None, "{text}");
         }
     }
 

@@ -153,9 +153,9 @@ impl std::fmt::Debug for Ctx {
 pub(crate) struct Fetched<T> {
     pub(crate) value: T,
     pub(crate) status: u16,
-    /// The body exactly as the vendor sent it (as JSON: fields the spec does not declare
-    /// included), for [`Provenance`](crate::Provenance).
-    pub(crate) raw: serde_json::Value,
+    /// The body exactly as the vendor sent it (fields the spec does not declare included),
+    /// for [`Provenance`](crate::Provenance).
+    pub(crate) raw: Box<serde_json::value::RawValue>,
 }
 
 /// What a generated client reports to one try of a fetch: the response before its body is
@@ -312,10 +312,10 @@ impl Ctx {
                 Ok(mut fetched) => {
                     span.record("status", fetched.status);
                     let body = match body.lock() {
-                        Ok(body) => body,
-                        Err(poisoned) => poisoned.into_inner(),
+                        Ok(mut body) => std::mem::take(&mut *body),
+                        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
                     };
-                    fetched.raw = serde_json::from_slice(&body).unwrap_or_default();
+                    fetched.raw = crate::Provenance::raw_body(body);
                     return Ok(fetched);
                 }
                 Err(failure) => failure,
@@ -362,7 +362,7 @@ impl Ctx {
                 Ok(Fetched {
                     value: value.into_inner(),
                     status,
-                    raw: serde_json::Value::Null,
+                    raw: serde_json::value::RawValue::NULL.to_owned(),
                 })
             }
             Err(P::ErrorResponse(value)) => {

@@ -563,8 +563,8 @@ fn assert_matches(
     prop_assert_eq!(&got.consumption_currency, &want.consumption_currency);
     prop_assert_eq!(got.free_credits_used, want.free_credits_used);
     // Amounts serialize as exact strings that read back to the same value.
-    let json = serde_json::to_value(got).unwrap();
-    let back: Balance = serde_json::from_value(json).unwrap();
+    let json = serde_json::to_string(got).unwrap();
+    let back: Balance = serde_json::from_str(&json).unwrap();
     prop_assert_eq!(&back.available, &got.available);
     Ok(())
 }

@@ -33,14 +33,20 @@ async fn the_documented_example_maps_to_the_model() {
     assert_eq!(balance.plan.as_deref(), Some("free"));
     assert_eq!(balance.can_consume, Some(true));
     assert!(balance.source.endpoint.ends_with("/v1/billing/credits"));
-    assert_eq!(balance.source.raw["data"]["balanceCents"], json!(1250));
+    assert_eq!(
+        parsed(&balance.source.raw)["data"]["balanceCents"],
+        json!(1250)
+    );
     assert_eq!(balance.supplementary.len(), 1);
     assert!(
         balance.supplementary[0]
             .endpoint
             .ends_with("/v1/billing/plan")
     );
-    assert_eq!(balance.supplementary[0].raw["data"]["plan"], json!("free"));
+    assert_eq!(
+        parsed(&balance.supplementary[0].raw)["data"]["plan"],
+        json!("free")
+    );
     assert!(balance.notes.is_empty(), "{:?}", balance.notes);
 }
 
@@ -341,4 +347,9 @@ async fn extras_need_runtools_configured() {
             provider: Provider::Runtools
         })
     ));
+}
+
+/// A provenance body as JSON.
+fn parsed(raw: &serde_json::value::RawValue) -> serde_json::Value {
+    serde_json::from_str(raw.get()).unwrap()
 }

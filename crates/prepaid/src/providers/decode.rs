@@ -34,7 +34,7 @@ pub(crate) trait Decoding {
             .map(|value| Fetched {
                 value,
                 status,
-                raw: serde_json::from_slice(body).unwrap_or_default(),
+                raw: crate::Provenance::raw_body(body.to_vec()),
             })
             .map_err(|e| self.undecodable(Some(status), &e.to_string(), body))
     }
