@@ -39,13 +39,15 @@ impl std::fmt::Display for BareError {
 
 impl std::error::Error for BareError {}
 
-/// The baseline client: rustls, at most `concurrency` idle connections per host and a
-/// 10 s connect timeout, as the facade's client.
+/// The baseline client for [`fetch_all`] at `concurrency` accounts at once: rustls and a
+/// 10 s connect timeout, as the facade's client, and room in its pool for `2 × concurrency`
+/// idle connections per host, as many requests as the loop can have in flight (a runtools
+/// account sends two), so it never closes a connection it will need again.
 pub fn client(concurrency: usize) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .tls_backend_rustls()
         .connect_timeout(Duration::from_secs(10))
-        .pool_max_idle_per_host(concurrency)
+        .pool_max_idle_per_host(concurrency.saturating_mul(2))
         .build()
 }
 

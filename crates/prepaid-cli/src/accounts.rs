@@ -4,7 +4,7 @@
 //! the account.
 //!
 //! ```toml
-//! concurrency = 64                 # account fetches at once (default 64)
+//! concurrency = 64                 # requests in flight at once (default 64)
 //!
 //! [rate_limits]                    # requests per second, per vendor (default: none)
 //! venice = 5
@@ -34,7 +34,7 @@ pub struct AccountsFile {
     pub accounts: Vec<ProviderConfig>,
     /// Per-account thresholds (`min`), keyed by provider and account name.
     pub thresholds: Vec<Threshold>,
-    /// Account fetches at once, if the file sets it.
+    /// Requests in flight at once, if the file sets it.
     pub concurrency: Option<usize>,
     /// Requests per second, per vendor.
     pub rate_limits: Vec<(Provider, NonZeroU32)>,

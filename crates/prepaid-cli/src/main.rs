@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
@@ -207,7 +208,7 @@ async fn balance(prepaid: &Prepaid, format: Format, thresholds: &[Threshold]) ->
 
 /// Watch samples: one account's balance in one unit, over time.
 type Samples =
-    BTreeMap<(Account, Unit), Vec<(chrono::DateTime<chrono::Utc>, rust_decimal::Decimal)>>;
+    BTreeMap<(Arc<Account>, Unit), Vec<(chrono::DateTime<chrono::Utc>, rust_decimal::Decimal)>>;
 
 async fn watch(
     prepaid: &Prepaid,

@@ -18,7 +18,7 @@ use crate::prometheus::{self, Row};
 /// What the last refreshes left for one account.
 #[derive(Debug, Clone)]
 struct AccountState {
-    account: Account,
+    account: Arc<Account>,
     /// The last balance fetched successfully: kept, and served, while later fetches fail.
     last_good: Option<Balance>,
     last_success: Option<DateTime<Utc>>,
@@ -38,8 +38,12 @@ fn update(state: &State, fetched: Vec<AccountBalance>) {
     let previous = guard.take().unwrap_or_default();
     let next = fetched
         .into_iter()
-        .map(|f| {
-            let before = previous.iter().find(|s| s.account == f.account);
+        .enumerate()
+        .map(|(index, f)| {
+            // Every refresh lists the same accounts in the same order.
+            let before = previous
+                .get(index)
+                .filter(|s| Arc::ptr_eq(&s.account, &f.account));
             match f.result {
                 Ok(balance) => AccountState {
                     last_success: Some(balance.fetched_at),

@@ -2,6 +2,7 @@
 //! name and labels that travel with its results.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use schemars::JsonSchema;
@@ -25,11 +26,12 @@ pub struct Account {
 /// One account's fetch: its balance or why there is none, and how long it took.
 #[derive(Debug)]
 pub struct AccountBalance {
-    /// The account fetched.
-    pub account: Account,
+    /// The account fetched (shared with the [`Prepaid`](crate::Prepaid) it came from, not
+    /// copied: a fleet's labels are held once).
+    pub account: Arc<Account>,
     /// Its balance, or why there is none.
     pub result: Result<Balance, Error>,
-    /// How long the fetch took, from when it was allowed to start (the concurrency limit's
-    /// wait excluded; rate-limit waits included).
+    /// How long the fetch took, from when it started (waits for the concurrency and rate
+    /// limits included).
     pub duration: Duration,
 }

@@ -15,7 +15,8 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest response body read when none is configured: 1 MiB.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 
-/// How many account fetches run at once unless [`PrepaidBuilder::concurrency`] says otherwise.
+/// How many HTTP requests are in flight at once unless [`PrepaidBuilder::concurrency`] says
+/// otherwise.
 ///
 /// [`PrepaidBuilder::concurrency`]: crate::PrepaidBuilder::concurrency
 pub const DEFAULT_CONCURRENCY: usize = 64;

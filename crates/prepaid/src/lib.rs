@@ -29,9 +29,8 @@ use transport::Shared;
 /// client, whose connection pool is per vendor host, and the adapters).
 #[derive(Clone)]
 pub struct Prepaid {
-    accounts: Vec<(Account, Source)>,
+    accounts: Vec<(Arc<Account>, Source)>,
     shared: Arc<Shared>,
-    concurrency: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for Prepaid {
@@ -80,7 +79,10 @@ impl Prepaid {
 
     /// The configured accounts, in [`Provider::ALL`] order, then in the order configured.
     pub fn accounts(&self) -> Vec<Account> {
-        self.accounts.iter().map(|(a, _)| a.clone()).collect()
+        self.accounts
+            .iter()
+            .map(|(a, _)| Account::clone(a))
+            .collect()
     }
 
     /// Every configured account's balance, fetched concurrently: one result per account, in
@@ -96,26 +98,35 @@ impl Prepaid {
     }
 
     /// As [`Prepaid::fetch_all`], with each result's account and how long its fetch took.
-    /// At most [`PrepaidBuilder::concurrency`] fetches run at once.
+    /// At most [`PrepaidBuilder::concurrency`] requests are in flight at once, and no more
+    /// fetches than that are under way (so memory stays flat however many accounts there
+    /// are).
     pub async fn fetch_accounts(&self) -> Vec<AccountBalance> {
-        let fetches = self.accounts.iter().map(|(account, source)| async move {
-            let permit = self.concurrency.acquire().await;
-            let started = std::time::Instant::now();
-            let result = match permit {
-                Ok(_permit) => source.as_dyn().fetch().await,
-                // The semaphore is never closed; if it were, say so rather than hang.
-                Err(_) => Err(Error::InvalidConfig {
-                    provider: Some(account.provider),
-                    reason: "the fetch limiter was closed".to_string(),
-                }),
-            };
-            AccountBalance {
-                account: account.clone(),
-                result,
-                duration: started.elapsed(),
+        use futures_util::StreamExt;
+        // Owned (two `Arc`s each), so the stream is `Send` for `tokio::spawn`.
+        let fetches = self.accounts.iter().cloned().enumerate().map(
+            |(index, (account, source))| async move {
+                let started = std::time::Instant::now();
+                let result = source.as_dyn().fetch().await;
+                let duration = started.elapsed();
+                let fetched = AccountBalance {
+                    account,
+                    result,
+                    duration,
+                };
+                (index, fetched)
+            },
+        );
+        let mut slots: Vec<Option<AccountBalance>> = Vec::new();
+        slots.resize_with(self.accounts.len(), || None);
+        let mut done =
+            futures_util::stream::iter(fetches).buffer_unordered(self.shared.concurrency);
+        while let Some((index, fetched)) = done.next().await {
+            if let Some(slot) = slots.get_mut(index) {
+                *slot = Some(fetched);
             }
-        });
-        futures_util::future::join_all(fetches).await
+        }
+        slots.into_iter().flatten().collect()
     }
 
     /// One provider's balance: its first account's ([`Error::NotConfigured`] if it has none).
@@ -198,8 +209,10 @@ impl PrepaidBuilder {
         self
     }
 
-    /// At most `limit` account fetches at once (default [`DEFAULT_CONCURRENCY`]); the HTTP
-    /// connections to a vendor never outnumber it.
+    /// At most `limit` HTTP requests in flight at once (default [`DEFAULT_CONCURRENCY`]),
+    /// across every account, every call and every clone of the built [`Prepaid`], retries
+    /// and runtools' second request included; the connections to a vendor never outnumber
+    /// it.
     pub fn concurrency(mut self, limit: usize) -> Self {
         self.concurrency = limit;
         self
@@ -269,19 +282,16 @@ impl PrepaidBuilder {
             max_response_bytes: self.max_response_bytes,
             retry: self.retry,
             rate_limits: transport::RateLimits::new(&self.rate_limits),
+            concurrency: self.concurrency,
+            in_flight: tokio::sync::Semaphore::new(self.concurrency),
         });
         let accounts = validated
             .into_iter()
             .map(|(config, url)| {
                 let source = providers::source(config, url, Arc::clone(&shared))?;
-                Ok((config.account(), source))
+                Ok((Arc::new(config.account()), source))
             })
             .collect::<Result<Vec<_>, Error>>()?;
-        let concurrency = Arc::new(tokio::sync::Semaphore::new(self.concurrency));
-        Ok(Prepaid {
-            accounts,
-            shared,
-            concurrency,
-        })
+        Ok(Prepaid { accounts, shared })
     }
 }

@@ -28,6 +28,11 @@ pub(crate) struct Shared {
     pub(crate) max_response_bytes: u64,
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limits: RateLimits,
+    /// The concurrency limit: requests in flight at once, and fetches under way at once in
+    /// `fetch_accounts`.
+    pub(crate) concurrency: usize,
+    /// One permit per request in flight, held for the whole try (body included).
+    pub(crate) in_flight: tokio::sync::Semaphore,
 }
 
 type Bucket = governor::DefaultDirectRateLimiter;
@@ -88,7 +93,8 @@ impl std::error::Error for CrossOriginRedirect {}
 
 /// The one HTTP client of a `Prepaid`: rustls, and redirects followed only within the
 /// origin (scheme, host and port) they start from, at most [`MAX_REDIRECTS`] times. Its
-/// pool keeps at most `concurrency` idle connections per host: no more run at once.
+/// pool keeps at most `concurrency` idle connections per host: no more requests are in
+/// flight at once, so none is ever closed for want of room.
 pub(crate) fn http_client(concurrency: usize) -> Result<reqwest::Client, Error> {
     let policy = reqwest::redirect::Policy::custom(|attempt| {
         let next = attempt.url();
@@ -301,12 +307,16 @@ impl Ctx {
                 })
             };
             self.shared.rate_limits.until_ready(self.provider).await;
+            // The semaphore is never closed, so this never fails; if it did, the try would
+            // go ahead unlimited rather than fail.
+            let permit = self.shared.in_flight.acquire().await.ok();
             let result = send(TryHooks {
                 on_response: observer,
                 on_body,
             })
             .await;
             let outcome = self.classify(result, seen.get().copied()).await;
+            drop(permit);
             span.record("attempts", attempt);
             let failure = match outcome {
                 Ok(mut fetched) => {

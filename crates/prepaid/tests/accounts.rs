@@ -93,6 +93,38 @@ async fn the_concurrency_limit_holds() {
 }
 
 #[tokio::test]
+async fn the_concurrency_limit_counts_requests_across_calls() {
+    // runtools sends two requests per fetch (credits and plan), each answering in 200 ms.
+    // With a limit of 2, two fetches in two concurrent calls are four requests, two at a
+    // time: two rounds, where counting fetches (or calls) would allow one.
+    let server = MockServer::start_async().await;
+    for path in ["/v1/billing/credits", "/v1/billing/plan"] {
+        server
+            .mock_async(|when, then| {
+                when.path(path);
+                then.status(200)
+                    .delay(Duration::from_millis(200))
+                    .json_body(json!({ "data": { "balanceCents": 1, "plan": "free" } }));
+            })
+            .await;
+    }
+    let prepaid = Prepaid::builder()
+        .concurrency(2)
+        .provider(ProviderConfig::new(Provider::Runtools, "k").base_url(server.base_url()))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let (a, b) = tokio::join!(prepaid.fetch_all(), prepaid.fetch(Provider::Runtools));
+    let elapsed = started.elapsed();
+    assert!(a[0].1.is_ok() && b.is_ok(), "{a:?} {b:?}");
+    assert!(
+        elapsed >= Duration::from_millis(390),
+        "{elapsed:?}: more than 2 requests ran at once"
+    );
+    assert!(elapsed < Duration::from_millis(1200), "{elapsed:?}");
+}
+
+#[tokio::test]
 async fn a_vendor_rate_limit_spaces_requests_and_leaves_other_vendors_alone() {
     // 10 requests at 5 a second: 5 at once (the burst), then one every 200 ms.
     let server = MockServer::start_async().await;

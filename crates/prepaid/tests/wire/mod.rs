@@ -323,7 +323,11 @@ impl Outcome {
 pub async fn fetch_all_with(faulty: Provider, fault: Fault, key: &str) -> Outcome {
     let vendor = ALL.iter().find(|v| v.provider == faulty).unwrap();
     let raw = RawServer::start(fault, (vendor.example)().to_string().into_bytes()).await;
-    let mock = MockServer::start_async().await;
+    // httpmock creates a server by blocking this thread on a Tokio channel. With many
+    // scenarios in one task, Tokio's cooperative budget can be spent by then, the channel
+    // then defers its wake-up until the task yields, which it never does: a deadlock.
+    // Unconstrained, the channel is never out of budget.
+    let mock = tokio::task::unconstrained(MockServer::start_async()).await;
     let mut builder = Prepaid::builder().retry_policy(fast_retry());
     for other in ALL {
         let config = ProviderConfig::new(other.provider, key);
