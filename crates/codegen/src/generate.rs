@@ -508,18 +508,16 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
         /// `response` with a body that fails with [`ResponseTooLarge`] past `limit` bytes and
         /// passes each chunk to `on_body` as it is read.
         fn watch_body(
-            response: reqwest::Response,
+            mut response: reqwest::Response,
             limit: Option<u64>,
             on_body: Option<std::sync::Arc<dyn Fn(&[u8]) + Send + Sync>>,
         ) -> reqwest::Response {
             let limit = limit.unwrap_or(u64::MAX);
             let declared_too_large = response.content_length().is_some_and(|length| length > limit);
-            let (status, version, headers, url) = (
-                response.status(),
-                response.version(),
-                response.headers().clone(),
-                response.url().clone(),
-            );
+            // Moved, not copied: the original response keeps only its body.
+            let (status, version, url) = (response.status(), response.version(), response.url().clone());
+            let headers = std::mem::take(response.headers_mut());
+            let extensions = std::mem::take(response.extensions_mut());
             let mut seen: u64 = 0;
             let body = futures_util::StreamExt::map(response.bytes_stream(), move |chunk| {
                 let chunk = chunk.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
@@ -536,10 +534,11 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             *watched.status_mut() = status;
             *watched.version_mut() = version;
             *watched.headers_mut() = headers;
+            *watched.extensions_mut() = extensions;
             // Keep the URL, so errors reading the body still say where it came from.
             let with_url = reqwest::ResponseBuilderExt::url(http::Response::builder(), url).body(());
             if let Ok(with_url) = with_url {
-                *watched.extensions_mut() = with_url.into_parts().0.extensions;
+                watched.extensions_mut().extend(with_url.into_parts().0.extensions);
             }
             reqwest::Response::from(watched)
         }

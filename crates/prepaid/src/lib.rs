@@ -107,7 +107,7 @@ impl Prepaid {
         let fetches = self.accounts.iter().cloned().enumerate().map(
             |(index, (account, source))| async move {
                 let started = std::time::Instant::now();
-                let result = source.as_dyn().fetch().await;
+                let result = source.fetch().await;
                 let duration = started.elapsed();
                 let fetched = AccountBalance {
                     account,
@@ -131,11 +131,10 @@ impl Prepaid {
 
     /// One provider's balance: its first account's ([`Error::NotConfigured`] if it has none).
     pub async fn fetch(&self, provider: Provider) -> Result<Balance, Error> {
-        let source = self
+        let (_, source) = self
             .accounts
             .iter()
             .find(|(a, _)| a.provider == provider)
-            .map(|(_, s)| s.as_dyn())
             .ok_or(Error::NotConfigured { provider })?;
         source.fetch().await
     }

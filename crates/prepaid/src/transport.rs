@@ -74,9 +74,6 @@ impl RateLimits {
     }
 }
 
-/// The observer a generated client calls with each response.
-pub(crate) type OnResponse = Arc<dyn Fn(&reqwest::Response) + Send + Sync>;
-
 /// A redirect to another origin, refused so the key never reaches it.
 #[derive(Debug)]
 struct CrossOriginRedirect {
@@ -164,16 +161,34 @@ pub(crate) struct Fetched<T> {
     pub(crate) raw: Box<serde_json::value::RawValue>,
 }
 
-/// What a generated client reports to one try of a fetch: the response before its body is
-/// read, and the body's bytes as they are read.
-#[derive(Clone)]
-pub(crate) struct TryHooks {
-    pub(crate) on_response: OnResponse,
-    pub(crate) on_body: OnBody,
+tokio::task_local! {
+    /// The try a generated client is running for, while it runs (see [`Ctx::get`]).
+    static TRY: TryState;
 }
 
-/// The hook a generated client calls with each chunk of a response body.
-pub(crate) type OnBody = Arc<dyn Fn(&[u8]) + Send + Sync>;
+/// The hooks of every adapter's generated client (built once per account): they report
+/// the response and its body to the try under way, [`TRY`]. Outside a try they do nothing.
+pub(crate) fn client_config<C>(credentials: C, max_response_bytes: u64) -> ClientHooks<C> {
+    ClientHooks {
+        credentials,
+        max_response_bytes: Some(max_response_bytes),
+        on_response: Arc::new(|response: &reqwest::Response| {
+            let _ = TRY.try_with(|state| state.observe(response));
+        }),
+        on_body: Arc::new(|chunk: &[u8]| {
+            let _ = TRY.try_with(|state| state.body().extend_from_slice(chunk));
+        }),
+    }
+}
+
+/// What an adapter puts in its generated client's `ClientConfig` (each client has its own
+/// `ClientConfig` type, hence this neutral shape).
+pub(crate) struct ClientHooks<C> {
+    pub(crate) credentials: C,
+    pub(crate) max_response_bytes: Option<u64>,
+    pub(crate) on_response: Arc<dyn Fn(&reqwest::Response) + Send + Sync>,
+    pub(crate) on_body: Arc<dyn Fn(&[u8]) + Send + Sync>,
+}
 
 /// One failed try: the error, its status if a response came, and whether (and after how
 /// long, if the vendor said) it may be retried.
@@ -181,6 +196,48 @@ struct Failure {
     error: Error,
     status: Option<u16>,
     retry: Option<Option<Duration>>,
+}
+
+/// What one try's hooks saw: the response before its body was read, and the body.
+struct TryState {
+    observed: OnceLock<Observed>,
+    /// The body's bytes as read; the client's limit stops the stream, so this never holds
+    /// more than the response size limit.
+    body: std::sync::Mutex<Vec<u8>>,
+    /// The response size limit.
+    limit: u64,
+}
+
+impl TryState {
+    fn new(limit: u64) -> Self {
+        Self {
+            observed: OnceLock::new(),
+            body: std::sync::Mutex::default(),
+            limit,
+        }
+    }
+
+    /// Note the status and `Retry-After`, and make room for the declared body length (up
+    /// to the limit), so the copy of the body is allocated once.
+    fn observe(&self, response: &reqwest::Response) {
+        let _ = self.observed.set(Observed {
+            status: response.status().as_u16(),
+            retry_after: retry_after(response.headers()),
+        });
+        if let Some(length) = response.content_length().filter(|&l| l <= self.limit) {
+            self.body()
+                .reserve_exact(usize::try_from(length).unwrap_or(0));
+        }
+    }
+
+    /// The body so far (a poisoned lock still holds whole chunks: the hook never panics
+    /// midway).
+    fn body(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
+        match self.body.lock() {
+            Ok(body) => body,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
 }
 
 /// What the observer saw of a response before its body was read.
@@ -211,7 +268,7 @@ impl Ctx {
 
     /// `GET <base URL><path>`, as provenance.
     pub(crate) fn endpoint(&self, path: &str) -> String {
-        format!("GET {}{path}", self.base_url)
+        ["GET ", &self.base_url, path].concat()
     }
 
     /// The HTTP client, the response limit and a fresh observer for one try.
@@ -270,8 +327,8 @@ impl Ctx {
 
     /// A GET through a generated client, retried per the [`RetryPolicy`] until `deadline`.
     ///
-    /// `send` makes one try: it builds a client whose config carries the given hooks and
-    /// sends the request. Tries and the last status are recorded on the current span.
+    /// `send` makes one try with an adapter's client (whose hooks report to the try under
+    /// way). Tries and the last status are recorded on the current span.
     pub(crate) async fn get<T, E, F, Fut>(
         &self,
         deadline: Instant,
@@ -279,7 +336,7 @@ impl Ctx {
     ) -> Result<Fetched<T>, Error>
     where
         E: Serialize,
-        F: Fn(TryHooks) -> Fut,
+        F: Fn() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
     {
         let policy = self.shared.retry;
@@ -287,45 +344,26 @@ impl Ctx {
         let mut attempt: u32 = 0;
         loop {
             attempt = attempt.saturating_add(1);
-            let seen: Arc<OnceLock<Observed>> = Arc::new(OnceLock::new());
-            let observer: OnResponse = {
-                let seen = Arc::clone(&seen);
-                Arc::new(move |response: &reqwest::Response| {
-                    let _ = seen.set(Observed {
-                        status: response.status().as_u16(),
-                        retry_after: retry_after(response.headers()),
-                    });
-                })
-            };
-            // The limit stops the body stream, so this holds at most max_response_bytes.
-            let body: Arc<std::sync::Mutex<Vec<u8>>> = Arc::default();
-            let on_body = {
-                let body = Arc::clone(&body);
-                Arc::new(move |chunk: &[u8]| match body.lock() {
-                    Ok(mut body) => body.extend_from_slice(chunk),
-                    Err(poisoned) => poisoned.into_inner().extend_from_slice(chunk),
-                })
-            };
             self.shared.rate_limits.until_ready(self.provider).await;
-            // The semaphore is never closed, so this never fails; if it did, the try would
-            // go ahead unlimited rather than fail.
-            let permit = self.shared.in_flight.acquire().await.ok();
-            let result = send(TryHooks {
-                on_response: observer,
-                on_body,
-            })
-            .await;
-            let outcome = self.classify(result, seen.get().copied()).await;
+            // The semaphore is never closed, so waiting never fails; if it did, the try
+            // would go ahead unlimited rather than fail.
+            let permit = match self.shared.in_flight.try_acquire() {
+                Ok(permit) => Some(permit),
+                Err(_) => self.shared.in_flight.acquire().await.ok(),
+            };
+            let mut one_try =
+                std::pin::pin!(TRY.scope(TryState::new(self.shared.max_response_bytes), send()));
+            let result = one_try.as_mut().await;
+            let state = one_try.as_mut().take_value();
+            let observed = state.as_ref().and_then(|s| s.observed.get().copied());
+            let outcome = self.classify(result, observed).await;
             drop(permit);
             span.record("attempts", attempt);
             let failure = match outcome {
                 Ok(mut fetched) => {
                     span.record("status", fetched.status);
-                    let body = match body.lock() {
-                        Ok(mut body) => std::mem::take(&mut *body),
-                        Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
-                    };
-                    fetched.raw = crate::Provenance::raw_body(body);
+                    let body = state.map(|s| std::mem::take(&mut *s.body()));
+                    fetched.raw = crate::Provenance::raw_body(body.unwrap_or_default());
                     return Ok(fetched);
                 }
                 Err(failure) => failure,

@@ -9,31 +9,30 @@ use crate::{Balance, Error, Provider, ProviderConfig};
 
 #[doc(hidden)]
 pub mod decode;
-/// A vendor adapter: its context, its credentials, and a generated client per try that
-/// carries the facade's body limit and the try's hooks. Each vendor's client is its own
-/// type, hence a macro rather than a generic.
+/// A vendor adapter: its context and its generated client, built once with the facade's
+/// body limit and hooks. Each vendor's client is its own type, hence a macro rather than a
+/// generic.
 macro_rules! adapter {
     ($name:ident, $client:ident, $doc:literal) => {
         #[doc = $doc]
         #[derive(Debug)]
         pub(crate) struct $name {
             ctx: Ctx,
-            credentials: $client::Credentials,
+            client: $client::Client,
         }
 
         impl $name {
             pub(crate) fn new(ctx: Ctx, credentials: $client::Credentials) -> Self {
-                Self { ctx, credentials }
-            }
-
-            fn client(&self, hooks: crate::transport::TryHooks) -> $client::Client {
+                let hooks = crate::transport::client_config(credentials, ctx.max_response_bytes());
                 let config = $client::ClientConfig {
-                    credentials: self.credentials.clone(),
-                    max_response_bytes: Some(self.ctx.max_response_bytes()),
+                    credentials: hooks.credentials,
+                    max_response_bytes: hooks.max_response_bytes,
                     on_response: Some(hooks.on_response),
                     on_body: Some(hooks.on_body),
                 };
-                $client::Client::with_config(&self.ctx.base_url, self.ctx.http().clone(), config)
+                let client =
+                    $client::Client::with_config(&ctx.base_url, ctx.http().clone(), config);
+                Self { ctx, client }
             }
         }
     };
@@ -108,6 +107,16 @@ pub(crate) enum Source {
 }
 
 impl Source {
+    /// The balance, as [`BalanceSource::fetch`], without boxing the future.
+    pub(crate) async fn fetch(&self) -> Result<Balance, Error> {
+        match self {
+            Source::Runcrate(s) => s.balance().await,
+            Source::NgrokAiGateway(s) => s.balance().await,
+            Source::Runtools(s) => s.balance().await,
+            Source::Venice(s) => s.balance().await,
+        }
+    }
+
     /// The adapter as a trait object.
     pub(crate) fn as_dyn(&self) -> Arc<dyn BalanceSource> {
         match self {

@@ -42,15 +42,12 @@ super::adapter!(
 );
 
 impl NgrokAiGateway {
-    async fn balance(&self) -> Result<Balance, Error> {
+    pub(crate) async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |hooks| {
-                        let client = self.client(hooks);
-                        async move { client.get_credit_balance().send().await }
-                    })
+                    .get(deadline, || self.client.get_credit_balance().send())
                     .await?;
                 Ok(to_balance(&self.ctx, fetched))
             })

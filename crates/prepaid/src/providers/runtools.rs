@@ -124,23 +124,19 @@ impl From<runtools_client::types::AutoTopupSettings> for AutoTopup {
 super::adapter!(RuntoolsSource, runtools_client, "The runtools adapter.");
 
 impl RuntoolsSource {
-    async fn balance(&self) -> Result<Balance, Error> {
+    pub(crate) async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {
-                let credits = self.ctx.get(deadline, |hooks| {
-                    let client = self.client(hooks);
-                    async move { client.get_credits().send().await }
-                });
+                let credits = self.ctx.get(deadline, || self.client.get_credits().send());
                 // The plan only names the plan: it may fail (or be slow) without failing
                 // the balance, so it must give up a little before the whole fetch does.
                 let margin = (self.ctx.timeout / 20)
                     .clamp(Duration::from_millis(1), Duration::from_millis(250));
                 let plan_deadline = deadline.checked_sub(margin).unwrap_or(deadline);
                 let plan = async {
-                    let call = self.ctx.get(plan_deadline, |hooks| {
-                        let client = self.client(hooks);
-                        async move { client.get_plan().send().await }
-                    });
+                    let call = self
+                        .ctx
+                        .get(plan_deadline, || self.client.get_plan().send());
                     match tokio::time::timeout_at(plan_deadline, call).await {
                         Ok(result) => result,
                         Err(_) => Err(Error::Timeout {
@@ -172,15 +168,11 @@ impl RuntoolsSource {
             .run("credit_history", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |hooks| {
-                        let client = self.client(hooks);
-                        async move {
-                            client
-                                .get_credit_history()
-                                .limit(u64::from(limit))
-                                .send()
-                                .await
-                        }
+                    .get(deadline, || {
+                        self.client
+                            .get_credit_history()
+                            .limit(u64::from(limit))
+                            .send()
                     })
                     .await?;
                 Ok(fetched
@@ -198,15 +190,11 @@ impl RuntoolsSource {
             .run("usage", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |hooks| {
-                        let client = self.client(hooks);
-                        async move {
-                            client
-                                .get_my_usage()
-                                .period(runtools_client::types::GetMyUsagePeriod::from(period))
-                                .send()
-                                .await
-                        }
+                    .get(deadline, || {
+                        self.client
+                            .get_my_usage()
+                            .period(runtools_client::types::GetMyUsagePeriod::from(period))
+                            .send()
                     })
                     .await?;
                 Ok(fetched.value.data)
@@ -219,10 +207,7 @@ impl RuntoolsSource {
             .run("auto_topup", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |hooks| {
-                        let client = self.client(hooks);
-                        async move { client.get_auto_topup().send().await }
-                    })
+                    .get(deadline, || self.client.get_auto_topup().send())
                     .await?;
                 Ok(AutoTopup::from(fetched.value.data))
             })

@@ -27,15 +27,12 @@ pub(crate) const ERRORS: VendorErrors = VendorErrors {
 super::adapter!(Venice, venice_client, "The Venice adapter.");
 
 impl Venice {
-    async fn balance(&self) -> Result<Balance, Error> {
+    pub(crate) async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, |hooks| {
-                        let client = self.client(hooks);
-                        async move { client.get_billing_balance().send().await }
-                    })
+                    .get(deadline, || self.client.get_billing_balance().send())
                     .await?;
                 to_balance(&self.ctx, fetched)
             })
