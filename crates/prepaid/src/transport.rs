@@ -166,28 +166,23 @@ tokio::task_local! {
     static TRY: TryState;
 }
 
+/// The hook a generated client calls with each response, before its body is read.
+pub(crate) type OnResponse = Arc<dyn Fn(&reqwest::Response) + Send + Sync>;
+
+/// The hook a generated client calls with each chunk of a response body.
+pub(crate) type OnBody = Arc<dyn Fn(&[u8]) + Send + Sync>;
+
 /// The hooks of every adapter's generated client (built once per account): they report
 /// the response and its body to the try under way, [`TRY`]. Outside a try they do nothing.
-pub(crate) fn client_config<C>(credentials: C, max_response_bytes: u64) -> ClientHooks<C> {
-    ClientHooks {
-        credentials,
-        max_response_bytes: Some(max_response_bytes),
-        on_response: Arc::new(|response: &reqwest::Response| {
+pub(crate) fn hooks() -> (OnResponse, OnBody) {
+    (
+        Arc::new(|response: &reqwest::Response| {
             let _ = TRY.try_with(|state| state.observe(response));
         }),
-        on_body: Arc::new(|chunk: &[u8]| {
+        Arc::new(|chunk: &[u8]| {
             let _ = TRY.try_with(|state| state.body().extend_from_slice(chunk));
         }),
-    }
-}
-
-/// What an adapter puts in its generated client's `ClientConfig` (each client has its own
-/// `ClientConfig` type, hence this neutral shape).
-pub(crate) struct ClientHooks<C> {
-    pub(crate) credentials: C,
-    pub(crate) max_response_bytes: Option<u64>,
-    pub(crate) on_response: Arc<dyn Fn(&reqwest::Response) + Send + Sync>,
-    pub(crate) on_body: Arc<dyn Fn(&[u8]) + Send + Sync>,
+    )
 }
 
 /// One failed try: the error, its status if a response came, and whether (and after how
@@ -271,7 +266,7 @@ impl Ctx {
         ["GET ", &self.base_url, path].concat()
     }
 
-    /// The HTTP client, the response limit and a fresh observer for one try.
+    /// The HTTP client shared by every account.
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.shared.http
     }

@@ -23,12 +23,12 @@ macro_rules! adapter {
 
         impl $name {
             pub(crate) fn new(ctx: Ctx, credentials: $client::Credentials) -> Self {
-                let hooks = crate::transport::client_config(credentials, ctx.max_response_bytes());
+                let (on_response, on_body) = crate::transport::hooks();
                 let config = $client::ClientConfig {
-                    credentials: hooks.credentials,
-                    max_response_bytes: hooks.max_response_bytes,
-                    on_response: Some(hooks.on_response),
-                    on_body: Some(hooks.on_body),
+                    credentials,
+                    max_response_bytes: Some(ctx.max_response_bytes()),
+                    on_response: Some(on_response),
+                    on_body: Some(on_body),
                 };
                 let client =
                     $client::Client::with_config(&ctx.base_url, ctx.http().clone(), config);
