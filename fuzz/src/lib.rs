@@ -4,6 +4,9 @@
 //! here with `serde_json::value::RawValue`, so no float is involved). Anything else panics,
 //! which libFuzzer reports as a crash.
 
+#[path = "../../crates/prepaid/tests/exact/mod.rs"]
+mod exact;
+
 use prepaid::providers::decode;
 use prepaid::{Amount, Balance, Error, Provider};
 use serde::Deserialize;
@@ -114,12 +117,10 @@ fn read<'a, T: Deserialize<'a>>(body: &'a [u8]) -> T {
 /// `amount` is exactly `raw` × 10^`shift`, in `unit`.
 fn assert_exact(amount: &Amount, raw: &RawValue, shift: i64, unit: &str) {
     assert_eq!(amount.unit.as_str(), unit);
-    let value = amount.value;
-    let as_text = format!("{}e-{}", value.mantissa(), value.scale());
-    assert_eq!(
-        canonical(&as_text, 0),
-        canonical(raw.get(), shift),
-        "{value} is not exactly {} × 10^{shift}",
+    assert!(
+        exact::exactly(&amount.value, raw.get(), shift),
+        "{} is not exactly {} × 10^{shift}",
+        amount.value,
         raw.get()
     );
 }
@@ -134,8 +135,7 @@ fn assert_optional(amount: &Option<Amount>, raw: Option<&RawValue>, shift: i64) 
 }
 
 fn positive(raw: &RawValue) -> bool {
-    let (negative, digits, _) = canonical(raw.get(), 0);
-    !negative && !digits.is_empty()
+    exact::positive(raw.get())
 }
 
 fn check_balance(provider: Provider, body: &[u8], balance: &Balance) {
@@ -195,41 +195,6 @@ fn check_balance(provider: Provider, body: &[u8], balance: &Balance) {
         Err(e) => panic!("a balance that does not read back: {e}: {json}"),
     };
     assert_eq!(back.available, balance.available);
-}
-
-/// A JSON number's exact value: sign, digits without leading or trailing zeros, and the
-/// power of ten of the last digit (zero is `(false, "", 0)`), scaled by 10^`shift`.
-fn canonical(text: &str, shift: i64) -> (bool, String, i64) {
-    let (negative, rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(i) => {
-            let exponent = &rest[i + 1..];
-            let saturated = if exponent.starts_with('-') {
-                i64::MIN
-            } else {
-                i64::MAX
-            };
-            (&rest[..i], exponent.parse::<i64>().unwrap_or(saturated))
-        }
-        None => (rest, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let all = format!("{int}{frac}");
-    let digits = all.trim_start_matches('0');
-    let trimmed = digits.trim_end_matches('0');
-    if trimmed.is_empty() {
-        return (false, String::new(), 0);
-    }
-    let zeros = i64::try_from(digits.len() - trimmed.len()).unwrap_or(i64::MAX);
-    let frac_len = i64::try_from(frac.len()).unwrap_or(i64::MAX);
-    let exponent = exponent
-        .saturating_sub(frac_len)
-        .saturating_add(zeros)
-        .saturating_add(shift);
-    (negative, trimmed.to_string(), exponent)
 }
 
 #[cfg(test)]

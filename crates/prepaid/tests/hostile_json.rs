@@ -11,6 +11,9 @@
 //! flipped, and arbitrary bytes. `tests/decode_http.rs` checks a fetch decodes like these.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod exact;
+
+use exact::{canonical, exactly, positive};
 use prepaid::providers::decode;
 use prepaid::{Amount, Balance, Error, Provider, Unit};
 use proptest::prelude::*;
@@ -232,42 +235,6 @@ fn parse_value(s: &[u8], at: &mut usize) -> Option<J> {
     Some(value)
 }
 
-// ---- Exact numbers, independently of the facade's money module --------------------------
-
-/// A JSON number's exact value: sign, digits without leading or trailing zeros, and the
-/// power of ten of the last digit. Zero is `(false, "", 0)`.
-fn canonical(text: &str, shift: i64) -> (bool, String, i64) {
-    let (negative, rest) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    let (mantissa, exponent) = match rest.find(['e', 'E']) {
-        Some(i) => {
-            let exponent = &rest[i + 1..];
-            let saturated = if exponent.starts_with('-') {
-                i64::MIN
-            } else {
-                i64::MAX
-            };
-            (&rest[..i], exponent.parse::<i64>().unwrap_or(saturated))
-        }
-        None => (rest, 0),
-    };
-    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
-    let all = format!("{int}{frac}");
-    let digits = all.trim_start_matches('0');
-    let trimmed = digits.trim_end_matches('0');
-    if trimmed.is_empty() {
-        return (false, String::new(), 0);
-    }
-    let zeros = (digits.len() - trimmed.len()) as i64;
-    let exponent = exponent
-        .saturating_sub(frac.len() as i64)
-        .saturating_add(zeros)
-        .saturating_add(shift);
-    (negative, trimmed.to_string(), exponent)
-}
-
 /// Whether a `rust_decimal::Decimal` holds the value exactly: at most 28 decimal places
 /// and a mantissa below 2^96, once trailing zeros are dropped.
 fn representable(text: &str) -> bool {
@@ -282,18 +249,6 @@ fn representable(text: &str) -> bool {
     } else {
         exponent >= -28 && below_max(&digits)
     }
-}
-
-/// Whether `amount` is exactly the number `text` × 10^`shift`.
-fn exactly(amount: &rust_decimal::Decimal, text: &str, shift: i64) -> bool {
-    let mantissa = amount.mantissa();
-    let decimal_text = format!("{}e-{}", mantissa, amount.scale());
-    canonical(&decimal_text, 0) == canonical(text, shift)
-}
-
-fn positive(text: &str) -> bool {
-    let (negative, digits, _) = canonical(text, 0);
-    !negative && !digits.is_empty()
 }
 
 // ---- The reference decoder ----------------------------------------------------------------

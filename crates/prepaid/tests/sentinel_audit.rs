@@ -18,11 +18,9 @@ mod common;
 mod wire;
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::Vendor;
+use common::{Captured, Vendor};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use prepaid::{Balance, Error, Prepaid, Provider, ProviderConfig, UsagePeriod};
@@ -34,19 +32,6 @@ const KEY: &str = "sk-SENTINEL-7f3a9c";
 
 /// Any of these in any output is a leak (the key, or a recognisable part of it).
 const MARKS: [&str; 3] = [KEY, "SENTINEL", "7f3a9c"];
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Everything the facade showed, with where it came from.
 #[derive(Default)]
@@ -399,7 +384,7 @@ async fn the_key_is_in_no_error_debug_display_or_trace() {
             assert!(!text.contains(mark), "{context}: `{mark}` in {text}");
         }
     }
-    let trace = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let trace = captured.text();
     for (number, line) in trace.lines().enumerate() {
         for mark in MARKS {
             assert!(

@@ -3,25 +3,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use common::{KEY, VENICE};
+use common::{Captured, KEY, VENICE};
 use httpmock::MockServer;
 use tracing_subscriber::fmt::format::FmtSpan;
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn a_fetch_is_one_span_with_its_facts_and_no_key() {
@@ -47,7 +31,7 @@ async fn a_fetch_is_one_span_with_its_facts_and_no_key() {
         .await
         .unwrap_err();
 
-    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let text = captured.text();
     assert!(!text.contains(KEY) && !text.contains("SENTINEL"), "{text}");
     let closes: Vec<&str> = text
         .lines()

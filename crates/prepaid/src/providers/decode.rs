@@ -27,6 +27,19 @@ pub(crate) trait Decoding {
         self.undecodable(Some(status), reason, &text)
     }
 
+    /// The exact decimal of the number `text` at `field` of `body`, or
+    /// [`Error::Undecodable`] naming the field.
+    fn exact(
+        &self,
+        status: u16,
+        field: &str,
+        text: &str,
+        body: &impl Serialize,
+    ) -> Result<rust_decimal::Decimal, Error> {
+        crate::money::parse_exact(text)
+            .map_err(|e| self.undecodable_value(status, &format!("{field}: {e}"), body))
+    }
+
     /// `body` as the generated type `T`, exactly as progenitor reads a 2xx body; a body
     /// that does not parse is [`Error::Undecodable`] with the serde error as its reason.
     fn parse<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<Fetched<T>, Error> {

@@ -5,7 +5,7 @@ use chrono::Utc;
 use super::decode::Decoding;
 use super::{BalanceSource, BoxFuture, common_message};
 use crate::transport::{Ctx, Fetched, VendorErrors};
-use crate::{Amount, Balance, Error, Provenance, Provider, money};
+use crate::{Amount, Balance, Error, Provenance, Provider};
 
 /// Runcrate's error bodies: `{ "error": { "code": "...", "message": "..." } }`.
 pub(crate) const ERRORS: VendorErrors = VendorErrors {
@@ -40,12 +40,11 @@ pub(crate) fn to_balance(
         status,
         raw,
     } = fetched;
-    let exact = |number: &runcrate_client::ExactNumber, field: &str| {
-        money::parse_exact(number.as_str())
-            .map_err(|e| decoding.undecodable_value(status, &format!("data.{field}: {e}"), &body))
+    let exact = |number: &runcrate_client::ExactNumber, field| {
+        decoding.exact(status, field, number.as_str(), &body)
     };
-    let available = exact(&body.data.credits_balance, "creditsBalance")?;
-    let accruing = exact(&body.data.active_usage_cost, "activeUsageCost")?;
+    let available = exact(&body.data.credits_balance, "data.creditsBalance")?;
+    let accruing = exact(&body.data.active_usage_cost, "data.activeUsageCost")?;
     Ok(Balance {
         provider: Provider::Runcrate,
         available: vec![Amount::usd(available)],

@@ -9,7 +9,7 @@ use venice_client::types::{
 use super::decode::Decoding;
 use super::{BalanceSource, BoxFuture, common_message};
 use crate::transport::{Ctx, Fetched, VendorErrors};
-use crate::{Amount, Balance, Error, Provenance, Provider, Unit, money};
+use crate::{Amount, Balance, Error, Provenance, Provider, Unit};
 
 /// Why Venice refuses a key on its billing endpoints.
 pub(crate) const ADMIN_KEY_HINT: &str = "Venice's billing endpoints need an ADMIN API key";
@@ -51,9 +51,8 @@ pub(crate) fn to_balance(
         status,
         raw,
     } = fetched;
-    let exact = |number: &venice_client::ExactNumber, field: &str| {
-        money::parse_exact(number.as_str())
-            .map_err(|e| decoding.undecodable_value(status, &format!("{field}: {e}"), &body))
+    let exact = |number: &venice_client::ExactNumber, field| {
+        decoding.exact(status, field, number.as_str(), &body)
     };
     let mut available = Vec::new();
     if let Some(usd) = &body.balances.usd {

@@ -226,8 +226,18 @@ pub fn assert_no_key(error: &Error) {
 
 /// The error of a fetch of `vendor` from a server answering `status` with `body`.
 pub async fn error_from(vendor: &Vendor, status: u16, body: &str) -> (Error, usize) {
+    error_with_headers(vendor, status, body, &[]).await
+}
+
+/// As [`error_from`], the response carrying `headers` too.
+pub async fn error_with_headers(
+    vendor: &Vendor,
+    status: u16,
+    body: &str,
+    headers: &[(&str, &str)],
+) -> (Error, usize) {
     let server = MockServer::start_async().await;
-    let mock = mock_balance(vendor, &server, status, body).await;
+    let mock = mock_balance_with(vendor, &server, status, body, headers, Duration::ZERO).await;
     let error = prepaid(vendor, &server)
         .fetch(vendor.provider)
         .await
@@ -306,59 +316,27 @@ pub async fn rate_limited_without_retry_after_is_retried_then_reported(vendor: &
 }
 
 pub async fn rate_limited_with_long_retry_after_is_reported_at_once(vendor: &Vendor) {
-    let server = MockServer::start_async().await;
     let body = (vendor.error_body)("slow down").to_string();
-    let mock = mock_balance_with(
-        vendor,
-        &server,
-        429,
-        &body,
-        &[("retry-after", "120")],
-        Duration::ZERO,
-    )
-    .await;
     let started = Instant::now();
-    let error = prepaid(vendor, &server)
-        .fetch(vendor.provider)
-        .await
-        .unwrap_err();
-    assert_no_key(&error);
+    let (error, hits) = error_with_headers(vendor, 429, &body, &[("retry-after", "120")]).await;
     assert!(
         matches!(&error, Error::RateLimited { provider, retry_after: Some(wait), .. }
             if *provider == vendor.provider && *wait == Duration::from_secs(120)),
         "{error:?}"
     );
-    assert_eq!(
-        mock.calls_async().await,
-        1,
-        "a Retry-After beyond max_delay is not waited for"
-    );
+    assert_eq!(hits, 1, "a Retry-After beyond max_delay is not waited for");
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
 pub async fn rate_limited_with_short_retry_after_is_honoured(vendor: &Vendor) {
-    let server = MockServer::start_async().await;
     let body = (vendor.error_body)("slow down").to_string();
-    let mock = mock_balance_with(
-        vendor,
-        &server,
-        429,
-        &body,
-        &[("retry-after", "0")],
-        Duration::ZERO,
-    )
-    .await;
-    let error = prepaid(vendor, &server)
-        .fetch(vendor.provider)
-        .await
-        .unwrap_err();
-    assert_no_key(&error);
+    let (error, hits) = error_with_headers(vendor, 429, &body, &[("retry-after", "0")]).await;
     assert!(
         matches!(&error, Error::RateLimited { provider, retry_after: Some(wait), .. }
             if *provider == vendor.provider && wait.is_zero()),
         "{error:?}"
     );
-    assert_eq!(mock.calls_async().await, 3);
+    assert_eq!(hits, 3);
 }
 
 pub async fn server_error_with_vendor_body(vendor: &Vendor) {
@@ -600,4 +578,25 @@ macro_rules! vendor_suite {
             common::connection_refused(&$vendor).await;
         }
     };
+}
+
+/// A log writer that keeps everything written to it, for a tracing subscriber's output.
+#[derive(Clone, Default)]
+pub struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Captured {
+    /// Everything written so far.
+    pub fn text(&self) -> String {
+        String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+    }
+}
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
