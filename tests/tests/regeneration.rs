@@ -91,6 +91,67 @@ fn the_published_texts_fail_in_progenitor_without_normalization() {
 }
 
 #[test]
+fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
+    // One operation with a header of its own, one without: progenitor gives each a header
+    // map for `api-version` plus its own headers, and reads bodies with `from_response`.
+    let spec = serde_json::json!({
+        "openapi": "3.0.3",
+        "info": { "title": "t", "version": "9.9.9" },
+        "components": { "securitySchemes": {
+            "bearer": { "type": "http", "scheme": "bearer" } } },
+        "security": [{ "bearer": [] }],
+        "paths": {
+            "/with-header": { "get": {
+                "operationId": "with_header",
+                "parameters": [{ "name": "x-trace", "in": "header", "required": true,
+                                 "schema": { "type": "string" } }],
+                "responses": { "200": { "description": "ok", "content": { "application/json": {
+                    "schema": { "type": "object", "properties": { "n": { "type": "number" } } } } } } }
+            } },
+            "/plain": { "get": {
+                "operationId": "plain",
+                "responses": { "200": { "description": "ok", "content": { "application/json": {
+                    "schema": { "type": "object", "properties": { "n": { "type": "number" } } } } } } }
+            } }
+        }
+    });
+    let client = codegen::generate(&spec.to_string()).unwrap().client;
+    assert!(!client.contains("\"api-version\""), "{client}");
+    assert_eq!(
+        client.matches("HeaderMap::with_capacity(1usize)").count(),
+        1,
+        "{client}"
+    );
+    assert_eq!(
+        client
+            .matches("let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize)")
+            .count(),
+        1,
+        "{client}"
+    );
+    assert!(client.contains("\"x-trace\""), "{client}");
+    assert!(
+        !client.contains("ResponseValue::from_response(response)"),
+        "{client}"
+    );
+    assert_eq!(
+        client
+            .matches("crate::read_json(&client.inner, response)")
+            .count(),
+        2,
+        "{client}"
+    );
+    let compact: String = client.split_whitespace().collect();
+    assert_eq!(
+        compact
+            .matches("Error::UnexpectedResponse(crate::watched(&client.inner,response)")
+            .count(),
+        2,
+        "{client}"
+    );
+}
+
+#[test]
 fn runtools_spec_covers_all_eight_billing_operations_and_both_auth_schemes() {
     let spec = codegen::parse_spec(
         &std::fs::read_to_string(root().join("specs/runtools/openapi.yaml")).unwrap(),

@@ -73,8 +73,8 @@ impl std::error::Error for GenerateError {}
 ///
 /// Settings: builder interface, merged tags, `schemars::JsonSchema` derived on every type,
 /// `ClientConfig` as the client's inner type, and a `ClientHooks` impl that sets the auth
-/// header, drops progenitor's `api-version` header (none of our vendors documents it), and
-/// applies the config's response-size limit and observer.
+/// header and applies the config's response-size limit and observer. progenitor's
+/// `api-version` header is taken out of the code (none of our vendors documents it).
 pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     let spec: OpenAPI = serde_json::from_str(spec_json).map_err(GenerateError::Parse)?;
     let progenitor_client = catch_progenitor_panic(&spec, run_progenitor)?;
@@ -83,7 +83,10 @@ pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
         credentials_module(&spec)?,
         exact_number(),
     ];
-    let client = format(quote! { #progenitor_client #(#extras)* })?;
+    let mut client = parse(quote! { #progenitor_client #(#extras)* })?;
+    strip_api_version(&mut client);
+    read_bodies_within_limit(&mut client);
+    let client = prettyplease::unparse(&client);
     let httpmock = catch_progenitor_panic(&spec, |spec| {
         progenitor::Generator::new(&settings()).httpmock(spec, "crate")
     })?;
@@ -268,11 +271,18 @@ fn exact_number() -> TokenStream {
         impl std::str::FromStr for ExactNumber {
             type Err = NotANumber;
             fn from_str(text: &str) -> Result<Self, NotANumber> {
-                match serde_json::from_str::<serde_json::Value>(text) {
-                    Ok(serde_json::Value::Number(_)) => Ok(Self(text.trim().to_string())),
+                match serde_json::from_str::<Box<serde_json::value::RawValue>>(text) {
+                    Ok(raw) if is_number(raw.get()) => Ok(Self(String::from(Box::<str>::from(raw)))),
                     _ => Err(NotANumber),
                 }
             }
+        }
+
+        /// Whether `raw`, the text of one JSON value (checked, with no space around it), is
+        /// a number: the one kind of value that starts with `-` or a digit. Its size does not
+        /// matter: `1e400` is a number, however few types can hold it.
+        fn is_number(raw: &str) -> bool {
+            raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
         }
 
         impl std::fmt::Display for ExactNumber {
@@ -284,12 +294,14 @@ fn exact_number() -> TokenStream {
         impl<'de> serde::Deserialize<'de> for ExactNumber {
             fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let raw = <Box<serde_json::value::RawValue>>::deserialize(deserializer)?;
-                raw.get().parse().map_err(|_| {
-                    <D::Error as serde::de::Error>::invalid_type(
+                if is_number(raw.get()) {
+                    Ok(Self(String::from(Box::<str>::from(raw))))
+                } else {
+                    Err(<D::Error as serde::de::Error>::invalid_type(
                         serde::de::Unexpected::Other(raw.get()),
                         &"a JSON number",
-                    )
-                })
+                    ))
+                }
             }
         }
 
@@ -468,8 +480,8 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             pub max_response_bytes: Option<u64>,
             /// Called with every response (status and headers) before its body is read.
             pub on_response: Option<std::sync::Arc<dyn Fn(&reqwest::Response) + Send + Sync>>,
-            /// Called with each chunk of every response body as it is read: the exact bytes
-            /// the vendor sent, fields the spec does not declare included.
+            /// Called with every response body as it is read, whole or in pieces in order:
+            /// the exact bytes the vendor sent, fields the spec does not declare included.
             pub on_body: Option<std::sync::Arc<dyn Fn(&[u8]) + Send + Sync>>,
         }
 
@@ -505,14 +517,48 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
 
         impl std::error::Error for ResponseTooLarge {}
 
+        /// A JSON body as `T`, as progenitor's `ResponseValue::from_response` reads one, but
+        /// within the config's size limit and shown to its `on_body` hook. A body whose
+        /// declared length fits is read at once (the connection delivers no more than that);
+        /// any other is counted as it streams in.
+        async fn read_json<T: serde::de::DeserializeOwned, E>(
+            config: &ClientConfig,
+            mut response: reqwest::Response,
+        ) -> Result<ResponseValue<T>, Error<E>> {
+            let status = response.status();
+            let headers = std::mem::take(response.headers_mut());
+            let limit = config.max_response_bytes.unwrap_or(u64::MAX);
+            let full = if response.content_length().is_some_and(|length| length <= limit) {
+                response.bytes().await
+            } else {
+                watch_body(response, limit, None).bytes().await
+            }
+            .map_err(Error::ResponseBodyError)?;
+            if let Some(on_body) = &config.on_body {
+                on_body(&full);
+            }
+            match serde_json::from_slice(&full) {
+                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
+                Err(e) => Err(Error::InvalidResponsePayload(full, e)),
+            }
+        }
+
+        /// `response`, for the caller to read, with the config's size limit and `on_body`
+        /// hook on its body.
+        fn watched(config: &ClientConfig, response: reqwest::Response) -> reqwest::Response {
+            match (config.max_response_bytes, &config.on_body) {
+                (None, None) => response,
+                (limit, on_body) => watch_body(response, limit.unwrap_or(u64::MAX), on_body.clone()),
+            }
+        }
+
         /// `response` with a body that fails with [`ResponseTooLarge`] past `limit` bytes and
         /// passes each chunk to `on_body` as it is read.
         fn watch_body(
             mut response: reqwest::Response,
-            limit: Option<u64>,
+            limit: u64,
             on_body: Option<std::sync::Arc<dyn Fn(&[u8]) + Send + Sync>>,
         ) -> reqwest::Response {
-            let limit = limit.unwrap_or(u64::MAX);
             let declared_too_large = response.content_length().is_some_and(|length| length > limit);
             // Moved, not copied: the original response keeps only its body.
             let (status, version, url) = (response.status(), response.version(), response.url().clone());
@@ -549,10 +595,8 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
                 request: &mut reqwest::Request,
                 _info: &OperationInfo,
             ) -> std::result::Result<(), Error<E>> {
-                let headers = request.headers_mut();
-                headers.remove("api-version");
                 if let Some((name, value)) = &self.inner.credentials.header {
-                    headers.insert(name.clone(), value.clone());
+                    request.headers_mut().insert(name.clone(), value.clone());
                 }
                 Ok(())
             }
@@ -566,10 +610,9 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
                 if let Some(observe) = &self.inner.on_response {
                     observe(&response);
                 }
-                Ok(match (self.inner.max_response_bytes, &self.inner.on_body) {
-                    (None, None) => response,
-                    (limit, on_body) => watch_body(response, limit, on_body.clone()),
-                })
+                // The body is read, within the limit, by `read_json` or, for a response the
+                // operation does not document, by the caller through `watched`.
+                Ok(response)
             }
         }
 
@@ -616,9 +659,140 @@ fn snake_case(name: &str) -> String {
 }
 
 fn format(tokens: TokenStream) -> Result<String, GenerateError> {
-    let file =
-        syn::parse2::<syn::File>(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))?;
-    Ok(prettyplease::unparse(&file))
+    Ok(prettyplease::unparse(&parse(tokens)?))
+}
+
+fn parse(tokens: TokenStream) -> Result<syn::File, GenerateError> {
+    syn::parse2::<syn::File>(tokens).map_err(|e| GenerateError::Syntax(e.to_string()))
+}
+
+/// Take progenitor's `api-version` header out of the client: no vendor documents it,
+/// and every request would otherwise build, merge and drop a header map for it.
+///
+/// progenitor starts each operation's headers with
+/// `let mut header_map = HeaderMap::with_capacity(n);` and
+/// `header_map.append(HeaderName::from_static("api-version"), …);`. The `append` goes and
+/// `n` shrinks by one, so an operation with no headers of its own allocates none.
+fn strip_api_version(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+
+    struct Strip;
+
+    /// Whether `stmt` is `header_map.append(<path>::from_static("api-version"), …);`.
+    fn appends_api_version(stmt: &syn::Stmt) -> bool {
+        let syn::Stmt::Expr(syn::Expr::MethodCall(call), Some(_)) = stmt else {
+            return false;
+        };
+        let Some(syn::Expr::Call(name)) = call.args.first() else {
+            return false;
+        };
+        call.method == "append"
+            && matches!(&*call.receiver, syn::Expr::Path(p) if p.path.is_ident("header_map"))
+            && matches!(
+                name.args.first(),
+                Some(syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })) if s.value() == "api-version"
+            )
+    }
+
+    /// `let mut header_map = …::with_capacity(n);` with one header fewer: `n - 1`, and not
+    /// `mut` when that leaves none.
+    fn one_header_fewer(stmt: &mut syn::Stmt) {
+        let syn::Stmt::Local(local) = stmt else {
+            return;
+        };
+        let syn::Pat::Ident(ident) = &mut local.pat else {
+            return;
+        };
+        let Some(init) = local.init.as_mut() else {
+            return;
+        };
+        let syn::Expr::Call(call) = &mut *init.expr else {
+            return;
+        };
+        let Some(syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(n),
+            ..
+        })) = call.args.first_mut()
+        else {
+            return;
+        };
+        if ident.ident != "header_map" {
+            return;
+        }
+        let fewer = n.base10_parse::<usize>().unwrap_or(1).saturating_sub(1);
+        *n = syn::LitInt::new(&format!("{fewer}usize"), n.span());
+        if fewer == 0 {
+            ident.mutability = None;
+        }
+    }
+
+    impl VisitMut for Strip {
+        fn visit_block_mut(&mut self, block: &mut syn::Block) {
+            let before = block.stmts.len();
+            block.stmts.retain(|stmt| !appends_api_version(stmt));
+            if block.stmts.len() < before {
+                block.stmts.iter_mut().for_each(one_header_fewer);
+            }
+            syn::visit_mut::visit_block_mut(self, block);
+        }
+    }
+
+    Strip.visit_file_mut(file);
+}
+
+/// Route every body the operations read through the config's size limit and `on_body`
+/// hook: `ResponseValue::from_response(response)` becomes
+/// `crate::read_json(&client.inner, response)`, and the response in
+/// `Error::UnexpectedResponse(response)` is handed over `crate::watched`. The hooks'
+/// `exec` then leaves responses as they are: a JSON body read whole is not streamed
+/// through a wrapper, and its headers are moved rather than cloned.
+fn read_bodies_within_limit(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+
+    struct Route;
+
+    /// Whether `path` ends in `segments`.
+    fn ends_with(path: &syn::Path, segments: &[&str]) -> bool {
+        path.segments.len() >= segments.len()
+            && path
+                .segments
+                .iter()
+                .rev()
+                .zip(segments.iter().rev())
+                .all(|(segment, name)| segment.ident == name)
+    }
+
+    /// Whether `args` is the one argument `response`.
+    fn just_response(args: &syn::punctuated::Punctuated<syn::Expr, syn::Token![,]>) -> bool {
+        args.len() == 1
+            && matches!(args.first(), Some(syn::Expr::Path(p)) if p.path.is_ident("response"))
+    }
+
+    impl VisitMut for Route {
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            // (No let-chains: this file is also the clients' edition-2021 `build.rs`.)
+            let target = match &*expr {
+                syn::Expr::Call(call) if just_response(&call.args) => match &*call.func {
+                    syn::Expr::Path(func) => Some(func.path.clone()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            match target {
+                Some(path) if ends_with(&path, &["ResponseValue", "from_response"]) => {
+                    *expr = syn::parse_quote! { crate::read_json(&client.inner, response) };
+                }
+                Some(path) if ends_with(&path, &["Error", "UnexpectedResponse"]) => {
+                    if let syn::Expr::Call(call) = expr {
+                        call.args = syn::parse_quote! { crate::watched(&client.inner, response) };
+                    }
+                }
+                _ => syn::visit_mut::visit_expr_mut(self, expr),
+            }
+        }
+    }
+
+    Route.visit_file_mut(file);
 }
 
 /// As every client crate's `build.rs`: generate `$OUT_DIR/codegen.rs` and `$OUT_DIR/httpmock.rs`

@@ -130,14 +130,85 @@ async fn a_body_over_the_limit_fails_with_response_too_large() {
     let Error::ResponseBodyError(error) = error else {
         panic!("expected a body error, got {error:?}")
     };
-    let mut source: Option<&dyn std::error::Error> = Some(&error);
-    let mut found = false;
+    assert!(too_large(&error, 1024), "{error:?}");
+}
+
+/// A loopback server of the test's own (httpmock always sends a Content-Length): one
+/// `200` whose body is `chunks` in chunked encoding, so its length is unknown until the end.
+async fn serve_chunked(chunks: Vec<String>) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let (mut socket, _) = listener.accept().await.unwrap();
+        let mut head = Vec::new();
+        while !head.ends_with(b"\r\n\r\n") {
+            let mut byte = [0u8; 1];
+            if socket.read(&mut byte).await.unwrap() == 0 {
+                return;
+            }
+            head.push(byte[0]);
+        }
+        let mut response = String::from(
+            "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n",
+        );
+        for chunk in &chunks {
+            response.push_str(&format!("{:x}\r\n{chunk}\r\n", chunk.len()));
+        }
+        response.push_str("0\r\n\r\n");
+        // The client may stop reading (and close) once the body is over its limit.
+        let _ = socket.write_all(response.as_bytes()).await;
+    });
+    origin
+}
+
+/// Whether `ResponseTooLarge { limit }` is in `error`'s source chain.
+fn too_large(error: &(dyn std::error::Error + 'static), limit: u64) -> bool {
+    let mut source = Some(error);
     while let Some(e) = source {
-        found |= e.downcast_ref::<venice_client::ResponseTooLarge>()
-            == Some(&venice_client::ResponseTooLarge { limit: 1024 });
+        if e.downcast_ref::<venice_client::ResponseTooLarge>()
+            == Some(&venice_client::ResponseTooLarge { limit })
+        {
+            return true;
+        }
         source = e.source();
     }
-    assert!(found, "{error:?}");
+    false
+}
+
+#[tokio::test]
+async fn a_body_of_unknown_length_is_read_within_the_limit_and_shown_whole() {
+    let body = documented_example().to_string();
+    let (first, second) = body.split_at(body.len() / 2);
+    let origin = serve_chunked(vec![first.to_string(), second.to_string()]).await;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    let config = ClientConfig {
+        max_response_bytes: Some(1024),
+        on_body: Some(std::sync::Arc::new(move |bytes: &[u8]| {
+            record.lock().unwrap().extend_from_slice(bytes);
+        })),
+        ..ClientConfig::default()
+    };
+    let client = Client::with_config(&origin, reqwest::Client::new(), config);
+    let balance = client.get_billing_balance().send().await.unwrap();
+    assert_eq!(balance.diem_epoch_allocation.as_str(), "100");
+    assert_eq!(*seen.lock().unwrap(), body.as_bytes());
+}
+
+#[tokio::test]
+async fn a_body_of_unknown_length_over_the_limit_fails_with_response_too_large() {
+    let origin = serve_chunked(vec![" ".repeat(512); 8]).await;
+    let config = ClientConfig {
+        max_response_bytes: Some(1024),
+        ..ClientConfig::default()
+    };
+    let client = Client::with_config(&origin, reqwest::Client::new(), config);
+    let error = client.get_billing_balance().send().await.unwrap_err();
+    let Error::ResponseBodyError(error) = error else {
+        panic!("expected a body error, got {error:?}")
+    };
+    assert!(too_large(&error, 1024), "{error:?}");
 }
 
 #[tokio::test]
@@ -183,4 +254,24 @@ async fn typed_mocks_serve_typed_values() {
         .into_inner();
     assert_eq!(balance.balances.diem.unwrap().as_str(), "90.5");
     mock.assert();
+}
+
+#[test]
+fn exact_numbers_keep_their_text_and_refuse_other_values() {
+    use venice_client::ExactNumber;
+    for (json, text) in [("1e400", "1e400"), (" -0.10 ", "-0.10"), ("25", "25")] {
+        let number: ExactNumber = serde_json::from_str(json).unwrap();
+        assert_eq!(number.as_str(), text);
+        assert_eq!(json.parse::<ExactNumber>().unwrap().as_str(), text);
+    }
+    for not_a_number in [r#""12""#, "true", "null", "[1]", "{}", "-", "12abc", ""] {
+        assert!(
+            serde_json::from_str::<ExactNumber>(not_a_number).is_err(),
+            "{not_a_number}"
+        );
+        assert!(
+            not_a_number.parse::<ExactNumber>().is_err(),
+            "{not_a_number}"
+        );
+    }
 }
