@@ -18,7 +18,7 @@ pub use config::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ProviderConfig, RetryPolicy,
 };
 pub use error::Error;
-pub use model::{Amount, Balance, Provenance, Provider, Unit, UnknownProvider};
+pub use model::{Amount, Balance, Provenance, Provider, RawBody, Unit, UnknownProvider};
 pub use providers::BalanceSource;
 pub use providers::runtools::{AutoTopup, LedgerEntry, Runtools, UsagePeriod, UsageSummary};
 

@@ -209,31 +209,79 @@ impl fmt::Display for Amount {
 }
 
 /// Where a balance came from: the call made and the vendor's body.
-#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Provenance {
     /// The method and full URL called, e.g. `GET https://runcrate.ai/api/v1/billing/balance`.
     pub endpoint: String,
     /// The vendor's JSON body exactly as it was sent, numbers in their own text and fields
     /// its spec does not declare included: everything the model does not cover.
-    // Kept as text, not parsed, so it costs its length and no more (a fleet keeps one per
-    // account); `serde_json::from_str(raw.get())` reads it.
-    pub raw: Box<serde_json::value::RawValue>,
+    #[schemars(with = "Box<serde_json::value::RawValue>")]
+    pub raw: RawBody,
 }
 
-impl PartialEq for Provenance {
-    /// The same endpoint and the same body text.
-    fn eq(&self, other: &Self) -> bool {
-        self.endpoint == other.endpoint && self.raw.get() == other.raw.get()
+/// A vendor's JSON body as the text it was sent in (see [`Provenance::raw`]): kept, not
+/// parsed, so it costs its length and no more (a fleet keeps one per account). It
+/// serializes as the JSON it holds; `serde_json::from_str(raw.get())` reads it.
+///
+/// ```
+/// let raw = prepaid::RawBody::new(r#"{"balanceCents": 1234}"#.to_string())?;
+/// assert_eq!(serde_json::to_string(&raw)?, r#"{"balanceCents": 1234}"#);
+/// assert!(prepaid::RawBody::new("{".to_string()).is_err());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RawBody(Box<str>);
+
+impl RawBody {
+    /// `text`, if it is one JSON value.
+    pub fn new(text: String) -> Result<Self, serde_json::Error> {
+        serde_json::value::RawValue::from_string(text).map(Self::from)
+    }
+
+    /// The JSON text.
+    pub fn get(&self) -> &str {
+        &self.0
+    }
+
+    /// JSON `null`, for a body not kept.
+    pub(crate) fn null() -> Self {
+        Self("null".into())
+    }
+
+    /// A body a generated client has just decoded from exactly these bytes, which checked
+    /// them as JSON (all but the text of strings it skipped, hence the UTF-8 check here).
+    /// Not JSON text: `null`.
+    pub(crate) fn decoded(body: Vec<u8>) -> Self {
+        String::from_utf8(body)
+            .map(|text| Self(text.into_boxed_str()))
+            .unwrap_or_else(|_| Self::null())
     }
 }
 
-impl Provenance {
-    /// A vendor's body as [`Provenance::raw`]: the text when it is JSON, else `null`.
-    pub(crate) fn raw_body(body: Vec<u8>) -> Box<serde_json::value::RawValue> {
-        String::from_utf8(body)
-            .ok()
-            .and_then(|text| serde_json::value::RawValue::from_string(text).ok())
-            .unwrap_or_else(|| serde_json::value::RawValue::NULL.to_owned())
+impl From<Box<serde_json::value::RawValue>> for RawBody {
+    fn from(raw: Box<serde_json::value::RawValue>) -> Self {
+        Self(raw.into())
+    }
+}
+
+impl fmt::Display for RawBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Serialize for RawBody {
+    /// The JSON it holds, as it is (checked here, where it is needed, not when kept).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let raw: &serde_json::value::RawValue =
+            serde_json::from_str(&self.0).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawBody {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        <Box<serde_json::value::RawValue>>::deserialize(deserializer).map(Self::from)
     }
 }
 

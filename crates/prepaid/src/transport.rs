@@ -69,7 +69,11 @@ impl RateLimits {
     /// Wait until `provider` may send one more request.
     pub(crate) async fn until_ready(&self, provider: Provider) {
         if let Some((_, bucket)) = self.buckets.iter().find(|(p, _)| *p == provider) {
-            bucket.until_ready().await;
+            // A token now, or wait for one; the wait is a large future, so it is boxed
+            // (every try's future holds room for it otherwise).
+            if bucket.check().is_err() {
+                Box::pin(bucket.until_ready()).await;
+            }
         }
     }
 }
@@ -158,7 +162,7 @@ pub(crate) struct Fetched<T> {
     pub(crate) status: u16,
     /// The body exactly as the vendor sent it (fields the spec does not declare included),
     /// for [`Provenance`](crate::Provenance).
-    pub(crate) raw: Box<serde_json::value::RawValue>,
+    pub(crate) raw: crate::RawBody,
 }
 
 tokio::task_local! {
@@ -235,6 +239,14 @@ impl TryState {
     }
 }
 
+/// A try's result: the decoded body, a failure, or an error response whose body must be
+/// read first.
+enum Classified<T> {
+    Ok { value: T, status: u16 },
+    Failed(Failure),
+    ReadError(reqwest::Response),
+}
+
 /// What the observer saw of a response before its body was read.
 #[derive(Clone, Copy)]
 struct Observed {
@@ -294,8 +306,11 @@ impl Ctx {
         );
         let started = Instant::now();
         let deadline = started + self.timeout;
+        // Boxed once here, so the layers above (the timeout, the span, the adapter, the
+        // caller's own future) hold a pointer rather than each moving their own copy.
+        let body = Box::pin(body(deadline));
         let result = async {
-            match tokio::time::timeout(self.timeout, body(deadline)).await {
+            match tokio::time::timeout_at(deadline, body).await {
                 Ok(result) => result,
                 Err(_) => Err(Error::Timeout {
                     provider: self.provider,
@@ -305,8 +320,10 @@ impl Ctx {
         }
         .instrument(span.clone())
         .await;
-        let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-        span.record("duration_ms", elapsed);
+        if !span.is_disabled() {
+            let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            span.record("duration_ms", elapsed);
+        }
         match &result {
             Ok(_) => {
                 span.record("outcome", "ok");
@@ -351,18 +368,24 @@ impl Ctx {
             let result = one_try.as_mut().await;
             let state = one_try.as_mut().take_value();
             let observed = state.as_ref().and_then(|s| s.observed.get().copied());
-            let outcome = self.classify(result, observed).await;
+            let failure = match self.classify(result, observed) {
+                Classified::Ok { value, status } => {
+                    span.record("attempts", attempt);
+                    span.record("status", status);
+                    let body = state.map(|s| std::mem::take(&mut *s.body()));
+                    return Ok(Fetched {
+                        value,
+                        status,
+                        raw: crate::RawBody::decoded(body.unwrap_or_default()),
+                    });
+                }
+                Classified::Failed(failure) => failure,
+                // Rare, and reading a body is a large future: boxed, so that every fetch's
+                // future does not hold room for it.
+                Classified::ReadError(response) => Box::pin(self.read_error(response)).await,
+            };
             drop(permit);
             span.record("attempts", attempt);
-            let failure = match outcome {
-                Ok(mut fetched) => {
-                    span.record("status", fetched.status);
-                    let body = state.map(|s| std::mem::take(&mut *s.body()));
-                    fetched.raw = crate::Provenance::raw_body(body.unwrap_or_default());
-                    return Ok(fetched);
-                }
-                Err(failure) => failure,
-            };
             if let Some(status) = failure.status {
                 span.record("status", status);
             }
@@ -385,12 +408,13 @@ impl Ctx {
         }
     }
 
-    /// Map one try's result to a decoded value or a [`Failure`].
-    async fn classify<T, E: Serialize>(
+    /// Map one try's result to a decoded value or a [`Failure`], or to the error response
+    /// whose body must be read first.
+    fn classify<T, E: Serialize>(
         &self,
         result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
         observed: Option<Observed>,
-    ) -> Result<Fetched<T>, Failure> {
+    ) -> Classified<T> {
         use progenitor_client::Error as P;
         let provider = self.provider;
         let observed_status = observed.map(|o| o.status);
@@ -399,58 +423,34 @@ impl Ctx {
             status: observed_status,
             retry: None,
         };
-        match result {
+        let failure = match result {
             Ok(value) => {
-                let status = value.status().as_u16();
-                Ok(Fetched {
+                return Classified::Ok {
+                    status: value.status().as_u16(),
                     value: value.into_inner(),
-                    status,
-                    raw: serde_json::value::RawValue::NULL.to_owned(),
-                })
+                };
             }
             Err(P::ErrorResponse(value)) => {
                 let status = value.status().as_u16();
                 let wait = retry_after(value.headers());
                 let body = serde_json::to_value(value.into_inner()).unwrap_or_default();
-                Err(self.status_failure(status, self.message(&body), wait))
+                self.status_failure(status, self.message(&body), wait)
             }
-            Err(P::UnexpectedResponse(response)) => {
-                let status = response.status().as_u16();
-                let wait = retry_after(response.headers());
-                match response.bytes().await {
-                    Ok(bytes) => {
-                        let body = serde_json::from_slice(&bytes).unwrap_or_default();
-                        Err(self.status_failure(status, self.message(&body), wait))
-                    }
-                    Err(e) => match too_large(&e) {
-                        Some(limit) => Err(Failure {
-                            error: Error::ResponseTooLarge { provider, limit },
-                            status: Some(status),
-                            retry: None,
-                        }),
-                        // The status says what happened; the body was only for a message.
-                        None => Err(self.status_failure(status, None, wait)),
-                    },
-                }
-            }
+            Err(P::UnexpectedResponse(response)) => return Classified::ReadError(response),
             Err(P::InvalidResponsePayload(bytes, e)) => match observed {
                 Some(o) if !(200..300).contains(&o.status) => {
                     // An error status whose body is not the documented error shape (e.g. an
                     // HTML page): the status decides, the message is taken if there is one.
                     let body = serde_json::from_slice(&bytes).unwrap_or_default();
-                    Err(self.status_failure(o.status, self.message(&body), o.retry_after))
+                    self.status_failure(o.status, self.message(&body), o.retry_after)
                 }
-                _ => Err(plain(self.undecodable(
-                    observed_status,
-                    &e.to_string(),
-                    &bytes,
-                ))),
+                _ => plain(self.undecodable(observed_status, &e.to_string(), &bytes)),
             },
             Err(P::ResponseBodyError(e)) => match too_large(&e) {
-                Some(limit) => Err(plain(Error::ResponseTooLarge { provider, limit })),
+                Some(limit) => plain(Error::ResponseTooLarge { provider, limit }),
                 // The connection failed after the headers (reset, closed before the
                 // Content-Length): as transient as a failed connect, so it is retried too.
-                None => Err(Failure {
+                None => Failure {
                     error: Error::Network {
                         provider,
                         reason: self.redact(
@@ -460,32 +460,59 @@ impl Ctx {
                     },
                     status: observed_status,
                     retry: Some(None),
-                }),
+                },
             },
             Err(P::CommunicationError(e)) | Err(P::InvalidUpgrade(e)) => {
                 if let Some(refused) = find_in_chain::<CrossOriginRedirect>(&e) {
-                    return Err(plain(Error::RedirectRefused {
+                    plain(Error::RedirectRefused {
                         provider,
                         reason: format!("the vendor redirected to {}, another origin", refused.to),
-                    }));
+                    })
+                } else if e.is_redirect() {
+                    let reason = self.redact(&chain(&e), MESSAGE_CHARS);
+                    plain(Error::RedirectRefused { provider, reason })
+                } else {
+                    let reason = self.redact(&chain(&e), MESSAGE_CHARS);
+                    let retry = (e.is_connect() || e.is_request()).then_some(None);
+                    Failure {
+                        error: Error::Network { provider, reason },
+                        status: observed_status,
+                        retry,
+                    }
                 }
-                let reason = self.redact(&chain(&e), MESSAGE_CHARS);
-                if e.is_redirect() {
-                    return Err(plain(Error::RedirectRefused { provider, reason }));
-                }
-                let retry = (e.is_connect() || e.is_request()).then_some(None);
-                Err(Failure {
-                    error: Error::Network { provider, reason },
-                    status: observed_status,
-                    retry,
-                })
             }
             Err(P::InvalidRequest(reason)) | Err(P::Custom(reason)) => {
-                Err(plain(Error::InvalidRequest {
+                plain(Error::InvalidRequest {
                     provider,
                     reason: self.redact(&reason, MESSAGE_CHARS),
-                }))
+                })
             }
+        };
+        Classified::Failed(failure)
+    }
+
+    /// The failure for an undocumented error response: its status, with the vendor's
+    /// message if the body has one.
+    async fn read_error(&self, response: reqwest::Response) -> Failure {
+        let status = response.status().as_u16();
+        let wait = retry_after(response.headers());
+        match response.bytes().await {
+            Ok(bytes) => {
+                let body = serde_json::from_slice(&bytes).unwrap_or_default();
+                self.status_failure(status, self.message(&body), wait)
+            }
+            Err(e) => match too_large(&e) {
+                Some(limit) => Failure {
+                    error: Error::ResponseTooLarge {
+                        provider: self.provider,
+                        limit,
+                    },
+                    status: Some(status),
+                    retry: None,
+                },
+                // The status says what happened; the body was only for a message.
+                None => self.status_failure(status, None, wait),
+            },
         }
     }
 
@@ -571,19 +598,6 @@ impl Ctx {
             reason: self.redact(reason, MESSAGE_CHARS),
             excerpt: self.redact(&String::from_utf8_lossy(body), EXCERPT_CHARS),
         }
-    }
-
-    /// An [`Error::Undecodable`] for a decoded body whose values do not fit the model (a
-    /// missing balance, a number no decimal holds exactly). The excerpt is the body as the
-    /// client decoded it, numbers in their exact text.
-    pub(crate) fn undecodable_value(
-        &self,
-        status: u16,
-        reason: &str,
-        body: &impl Serialize,
-    ) -> Error {
-        let text = serde_json::to_vec(body).unwrap_or_default();
-        self.undecodable(Some(status), reason, &text)
     }
 
     /// `text` with every occurrence of the key replaced, cut to `max` characters.

@@ -129,6 +129,6 @@ async fn an_undocumented_success_status_is_unexpected() {
 }
 
 /// A provenance body as JSON.
-fn parsed(raw: &serde_json::value::RawValue) -> serde_json::Value {
+fn parsed(raw: &prepaid::RawBody) -> serde_json::Value {
     serde_json::from_str(raw.get()).unwrap()
 }

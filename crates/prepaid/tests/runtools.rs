@@ -350,6 +350,6 @@ async fn extras_need_runtools_configured() {
 }
 
 /// A provenance body as JSON.
-fn parsed(raw: &serde_json::value::RawValue) -> serde_json::Value {
+fn parsed(raw: &prepaid::RawBody) -> serde_json::Value {
     serde_json::from_str(raw.get()).unwrap()
 }

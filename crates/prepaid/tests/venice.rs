@@ -152,6 +152,6 @@ async fn too_many_digits_in_usd_is_undecodable() {
 }
 
 /// A provenance body as JSON.
-fn parsed(raw: &serde_json::value::RawValue) -> serde_json::Value {
+fn parsed(raw: &prepaid::RawBody) -> serde_json::Value {
     serde_json::from_str(raw.get()).unwrap()
 }

@@ -5,11 +5,10 @@
 //! A fetch and these functions share the mapping (`to_balance` of each adapter) through
 //! `Decoding`, so what holds for one holds for the other. Not part of the stable API.
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::transport::{Ctx, EXCERPT_CHARS, Fetched, MESSAGE_CHARS, cut};
-use crate::{Balance, Error, Provider};
+use crate::{Balance, Error, Provider, RawBody};
 
 /// What mapping a decoded body to a [`Balance`] needs: where the body came from, and how
 /// to report a body that does not fit.
@@ -20,24 +19,24 @@ pub(crate) trait Decoding {
     /// An [`Error::Undecodable`] for `body` (bounded, and redacted where there is a key).
     fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error;
 
-    /// An [`Error::Undecodable`] for a decoded body whose values do not fit the model; the
-    /// excerpt is the body as decoded, numbers in their exact text.
-    fn undecodable_value(&self, status: u16, reason: &str, body: &impl Serialize) -> Error {
-        let text = serde_json::to_vec(body).unwrap_or_default();
-        self.undecodable(Some(status), reason, &text)
+    /// An [`Error::Undecodable`] for a decoded body whose values do not fit the model (a
+    /// missing balance, a number no decimal holds exactly); the excerpt is the body as the
+    /// vendor sent it.
+    fn undecodable_value(&self, status: u16, reason: &str, raw: &RawBody) -> Error {
+        self.undecodable(Some(status), reason, raw.get().as_bytes())
     }
 
-    /// The exact decimal of the number `text` at `field` of `body`, or
+    /// The exact decimal of the number `text` at `field` of the body `raw`, or
     /// [`Error::Undecodable`] naming the field.
     fn exact(
         &self,
         status: u16,
         field: &str,
         text: &str,
-        body: &impl Serialize,
+        raw: &RawBody,
     ) -> Result<rust_decimal::Decimal, Error> {
         crate::money::parse_exact(text)
-            .map_err(|e| self.undecodable_value(status, &format!("{field}: {e}"), body))
+            .map_err(|e| self.undecodable_value(status, &format!("{field}: {e}"), raw))
     }
 
     /// `body` as the generated type `T`, exactly as progenitor reads a 2xx body; a body
@@ -47,7 +46,7 @@ pub(crate) trait Decoding {
             .map(|value| Fetched {
                 value,
                 status,
-                raw: crate::Provenance::raw_body(body.to_vec()),
+                raw: RawBody::decoded(body.to_vec()),
             })
             .map_err(|e| self.undecodable(Some(status), &e.to_string(), body))
     }
@@ -60,10 +59,6 @@ impl Decoding for Ctx {
 
     fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error {
         Ctx::undecodable(self, status, reason, body)
-    }
-
-    fn undecodable_value(&self, status: u16, reason: &str, body: &impl Serialize) -> Error {
-        Ctx::undecodable_value(self, status, reason, body)
     }
 }
 

@@ -41,7 +41,7 @@ pub(crate) fn to_balance(
         raw,
     } = fetched;
     let exact = |number: &runcrate_client::ExactNumber, field| {
-        decoding.exact(status, field, number.as_str(), &body)
+        decoding.exact(status, field, number.as_str(), &raw)
     };
     let available = exact(&body.data.credits_balance, "data.creditsBalance")?;
     let accruing = exact(&body.data.active_usage_cost, "data.activeUsageCost")?;

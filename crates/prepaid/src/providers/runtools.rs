@@ -228,7 +228,7 @@ pub(crate) fn to_balance(
         return Err(decoding.undecodable_value(
             credits.status,
             "data.balanceCents is missing",
-            &credits.value,
+            &credits.raw,
         ));
     };
     let mut notes = Vec::new();

@@ -52,7 +52,7 @@ pub(crate) fn to_balance(
         raw,
     } = fetched;
     let exact = |number: &venice_client::ExactNumber, field| {
-        decoding.exact(status, field, number.as_str(), &body)
+        decoding.exact(status, field, number.as_str(), &raw)
     };
     let mut available = Vec::new();
     if let Some(usd) = &body.balances.usd {
