@@ -198,35 +198,21 @@ struct Failure {
 }
 
 /// What one try's hooks saw: the response before its body was read, and the body.
+#[derive(Default)]
 struct TryState {
     observed: OnceLock<Observed>,
-    /// The body's bytes as read; the client's limit stops the stream, so this never holds
-    /// more than the response size limit.
+    /// The body as the client read it (within its size limit): whole for the documented
+    /// responses it decodes.
     body: std::sync::Mutex<Vec<u8>>,
-    /// The response size limit.
-    limit: u64,
 }
 
 impl TryState {
-    fn new(limit: u64) -> Self {
-        Self {
-            observed: OnceLock::new(),
-            body: std::sync::Mutex::default(),
-            limit,
-        }
-    }
-
-    /// Note the status and `Retry-After`, and make room for the declared body length (up
-    /// to the limit), so the copy of the body is allocated once.
+    /// Note the status and `Retry-After`.
     fn observe(&self, response: &reqwest::Response) {
         let _ = self.observed.set(Observed {
             status: response.status().as_u16(),
             retry_after: retry_after(response.headers()),
         });
-        if let Some(length) = response.content_length().filter(|&l| l <= self.limit) {
-            self.body()
-                .reserve_exact(usize::try_from(length).unwrap_or(0));
-        }
     }
 
     /// The body so far (a poisoned lock still holds whole chunks: the hook never panics
@@ -363,8 +349,7 @@ impl Ctx {
                 Ok(permit) => Some(permit),
                 Err(_) => self.shared.in_flight.acquire().await.ok(),
             };
-            let mut one_try =
-                std::pin::pin!(TRY.scope(TryState::new(self.shared.max_response_bytes), send()));
+            let mut one_try = std::pin::pin!(TRY.scope(TryState::default(), send()));
             let result = one_try.as_mut().await;
             let state = one_try.as_mut().take_value();
             let observed = state.as_ref().and_then(|s| s.observed.get().copied());
