@@ -92,8 +92,9 @@ fn the_published_texts_fail_in_progenitor_without_normalization() {
 
 #[test]
 fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
-    // One operation with a header of its own, one without: progenitor gives each a header
-    // map for `api-version` plus its own headers, and reads bodies with `from_response`.
+    // One operation with a header of its own, one without, one that streams its body:
+    // progenitor gives each a header map for `api-version` plus its own headers, and reads
+    // JSON bodies with `from_response`.
     let spec = serde_json::json!({
         "openapi": "3.0.3",
         "info": { "title": "t", "version": "9.9.9" },
@@ -112,6 +113,11 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
                 "operationId": "plain",
                 "responses": { "200": { "description": "ok", "content": { "application/json": {
                     "schema": { "type": "object", "properties": { "n": { "type": "number" } } } } } } }
+            } },
+            "/download": { "get": {
+                "operationId": "download",
+                "responses": { "200": { "description": "ok", "content": { "application/octet-stream": {
+                    "schema": { "type": "string", "format": "binary" } } } } }
             } }
         }
     });
@@ -126,7 +132,7 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
         client
             .matches("let header_map = ::reqwest::header::HeaderMap::with_capacity(0usize)")
             .count(),
-        1,
+        2,
         "{client}"
     );
     assert!(client.contains("\"x-trace\""), "{client}");
@@ -146,7 +152,12 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
         compact
             .matches("Error::UnexpectedResponse(crate::watched(&client.inner,response)")
             .count(),
-        2,
+        3,
+        "{client}"
+    );
+    // A byte stream is the caller's to read: it comes with the cap on it.
+    assert!(
+        compact.contains("ResponseValue::stream(crate::watched(&client.inner,response))"),
         "{client}"
     );
 }

@@ -703,6 +703,9 @@ fn strip_api_version(file: &mut syn::File) {
         let syn::Pat::Ident(ident) = &mut local.pat else {
             return;
         };
+        if ident.ident != "header_map" {
+            return;
+        }
         let Some(init) = local.init.as_mut() else {
             return;
         };
@@ -716,9 +719,6 @@ fn strip_api_version(file: &mut syn::File) {
         else {
             return;
         };
-        if ident.ident != "header_map" {
-            return;
-        }
         let fewer = n.base10_parse::<usize>().unwrap_or(1).saturating_sub(1);
         *n = syn::LitInt::new(&format!("{fewer}usize"), n.span());
         if fewer == 0 {
@@ -743,7 +743,8 @@ fn strip_api_version(file: &mut syn::File) {
 /// Route every body the operations read through the config's size limit and `on_body`
 /// hook: `ResponseValue::from_response(response)` becomes
 /// `crate::read_json(&client.inner, response)`, and the response in
-/// `Error::UnexpectedResponse(response)` is handed over `crate::watched`. The hooks'
+/// `Error::UnexpectedResponse(response)` or `ResponseValue::stream(response)` is handed
+/// over `crate::watched`. The hooks'
 /// `exec` then leaves responses as they are: a JSON body read whole is not streamed
 /// through a wrapper, and its headers are moved rather than cloned.
 fn read_bodies_within_limit(file: &mut syn::File) {
@@ -782,7 +783,10 @@ fn read_bodies_within_limit(file: &mut syn::File) {
                 Some(path) if ends_with(&path, &["ResponseValue", "from_response"]) => {
                     *expr = syn::parse_quote! { crate::read_json(&client.inner, response) };
                 }
-                Some(path) if ends_with(&path, &["Error", "UnexpectedResponse"]) => {
+                Some(path)
+                    if ends_with(&path, &["Error", "UnexpectedResponse"])
+                        || ends_with(&path, &["ResponseValue", "stream"]) =>
+                {
                     if let syn::Expr::Call(call) = expr {
                         call.args = syn::parse_quote! { crate::watched(&client.inner, response) };
                     }
