@@ -1,4 +1,5 @@
-//! The generated Venice client against httpmock: path, auth, headers, decoding, open enums.
+//! The generated Venice client against httpmock (and, for bodies of unknown length, a
+//! loopback server of the test's own): path, auth, headers, decoding, open enums, the size cap.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use httpmock::prelude::*;
