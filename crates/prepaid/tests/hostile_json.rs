@@ -537,6 +537,9 @@ fn check(provider: Provider, body: &[u8], tree: Option<&J>) -> Result<(), TestCa
     };
     let shown = String::from_utf8_lossy(body);
     let shown: String = shown.chars().take(600).collect();
+    if let Ok(balance) = &got {
+        kept_as_sent(body, &balance.source.raw, &shown)?;
+    }
     match (tree.map(|t| expected(provider, t)), &got) {
         (Some(Ok(want)), Ok(balance)) => assert_matches(provider, balance, &want, &shown),
         (Some(Ok(want)), Err(error)) => Err(TestCaseError::fail(format!(
@@ -562,6 +565,22 @@ fn check(provider: Provider, body: &[u8], tree: Option<&J>) -> Result<(), TestCa
             Ok(())
         }
     }
+}
+
+/// A decoded body is kept without a second JSON check (the generated type's parse was
+/// one): so it must be the very text sent, and JSON, whenever it is UTF-8 (else `null`).
+fn kept_as_sent(body: &[u8], raw: &prepaid::RawBody, shown: &str) -> Result<(), TestCaseError> {
+    match std::str::from_utf8(body) {
+        Ok(text) => prop_assert_eq!(raw.get(), text, "not the body as sent: {}", shown),
+        Err(_) => prop_assert_eq!(raw.get(), "null", "kept text that is not UTF-8: {}", shown),
+    }
+    prop_assert!(
+        serde_json::from_str::<serde::de::IgnoredAny>(raw.get()).is_ok(),
+        "kept a body that is not JSON: {}",
+        shown
+    );
+    prop_assert!(serde_json::to_string(raw).is_ok(), "{}", shown);
+    Ok(())
 }
 
 // ---- Strategies ----------------------------------------------------------------------------
