@@ -173,7 +173,7 @@ tokio::task_local! {
 /// The hook a generated client calls with each response, before its body is read.
 pub(crate) type OnResponse = Arc<dyn Fn(&reqwest::Response) + Send + Sync>;
 
-/// The hook a generated client calls with each chunk of a response body.
+/// The hook a generated client calls with a response body, whole or in pieces in order.
 pub(crate) type OnBody = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
 /// The hooks of every adapter's generated client (built once per account): they report
@@ -183,8 +183,8 @@ pub(crate) fn hooks() -> (OnResponse, OnBody) {
         Arc::new(|response: &reqwest::Response| {
             let _ = TRY.try_with(|state| state.observe(response));
         }),
-        Arc::new(|chunk: &[u8]| {
-            let _ = TRY.try_with(|state| state.body().extend_from_slice(chunk));
+        Arc::new(|bytes: &[u8]| {
+            let _ = TRY.try_with(|state| state.body().extend_from_slice(bytes));
         }),
     )
 }
@@ -215,7 +215,7 @@ impl TryState {
         });
     }
 
-    /// The body so far (a poisoned lock still holds whole chunks: the hook never panics
+    /// The body so far (a poisoned lock still holds whole pieces: the hook never panics
     /// midway).
     fn body(&self) -> std::sync::MutexGuard<'_, Vec<u8>> {
         match self.body.lock() {

@@ -1,6 +1,6 @@
-//! Exact numbers, read independently of the facade's money module: the reference both the
-//! property tests (`tests/hostile_json.rs`) and the fuzz targets (`fuzz/src/lib.rs`, which
-//! includes this file by path) check amounts against.
+//! Exact numbers, read independently of the facade's money module, and the exact body: the
+//! reference both the property tests (`tests/hostile_json.rs`) and the fuzz targets
+//! (`fuzz/src/lib.rs`, which includes this file by path) check balances against.
 
 /// A JSON number's exact value: sign, digits without leading or trailing zeros, and the
 /// power of ten of the last digit (zero is `(false, "", 0)`), scaled by 10^`shift`.
@@ -47,4 +47,17 @@ pub fn exactly(amount: &rust_decimal::Decimal, text: &str, shift: i64) -> bool {
 pub fn positive(text: &str) -> bool {
     let (negative, digits, _) = canonical(text, 0);
     !negative && !digits.is_empty()
+}
+
+/// Why `raw`, the `source.raw` of a balance decoded from `body`, is not the body as sent.
+/// The facade keeps a decoded body without a second JSON check (the generated type's parse
+/// was one), so it must be the very text, and JSON, whenever it is UTF-8 (else `null`).
+pub fn kept_as_sent(body: &[u8], raw: &str) -> Result<(), String> {
+    let want = std::str::from_utf8(body).unwrap_or("null");
+    if raw != want {
+        return Err(format!("kept {raw:?}, not the body as sent"));
+    }
+    serde_json::from_str::<serde::de::IgnoredAny>(raw)
+        .map(|_| ())
+        .map_err(|e| format!("kept a body that is not JSON: {e}"))
 }
