@@ -6,49 +6,20 @@ use std::path::{Path, PathBuf};
 use xtask::import::{self, ImportError};
 
 fn root() -> PathBuf {
-    xtask::project_root()
+    prepaid_tests::root()
 }
 
 fn fixture(name: &str) -> PathBuf {
     root().join("tests/fixtures/import").join(name)
 }
 
-/// A copy of `specs/` (and the client crates' normalized specs, for `regen`).
 fn copy_of_tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    copy_dir(&root().join("specs"), &dir.path().join("specs"));
-    for vendor in xtask::VENDORS {
-        let target = dir.path().join(vendor.normalized_path());
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::copy(root().join(vendor.normalized_path()), target).unwrap();
-    }
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let target = to.join(entry.file_name());
-        if entry.path().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
+    prepaid_tests::copy_of_workspace().unwrap()
 }
 
 /// Every file under `dir`, with its bytes.
 fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        if entry.path().is_dir() {
-            files.extend(snapshot(&entry.path()));
-        } else {
-            files.push((entry.path(), std::fs::read(entry.path()).unwrap()));
-        }
-    }
-    files.sort();
-    files
+    prepaid_tests::snapshot(dir).unwrap()
 }
 
 #[test]
@@ -113,10 +84,20 @@ fn a_second_page_with_a_new_path_merges_and_generates() {
             .client
             .contains("pub fn list_credit_transactions(&self)")
     );
-    // ... `regen` reports the new operation, and `import --check` reproduces the spec.
-    let report = xtask::regen(tree.path(), xtask::Mode::Write)
-        .unwrap()
-        .to_string();
+    // ... `regen` reports the new operation, writes the chrono its date-time field needs
+    // into the client's manifest, and the client builds; `import --check` reproduces the
+    // spec.
+    let rebuild = prepaid_tests::offline_rebuild();
+    let report =
+        match xtask::regen_and_rebuild(tree.path(), xtask::BreakingChanges::Allow, &rebuild) {
+            Ok(report) => report.to_string(),
+            Err(error) => panic!("{error}"),
+        };
+    let manifest = std::fs::read_to_string(
+        tree.path().join("crates/ngrok-ai-gateway-client/Cargo.toml"),
+    )
+    .unwrap();
+    assert!(manifest.contains("\nchrono = { version = \"0.4\""), "{manifest}");
     assert!(
         report.contains("+ operation GET /credits/transactions (ListCreditTransactions)"),
         "{report}"

@@ -5,10 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use prepaid_tests::{copy_of_workspace, differences, offline_rebuild, snapshot};
 use xtask::{BreakingChanges, Mode, VENDORS};
 
 fn root() -> PathBuf {
-    xtask::project_root()
+    prepaid_tests::root()
 }
 
 /// The YAML block of a vendor's documentation page, between its ```` fences.
@@ -20,6 +21,20 @@ fn fenced_yaml(page: &Path) -> String {
         .find(|line| line.starts_with("````yaml"))
         .expect("an OpenAPI block");
     lines.take_while(|line| !line.starts_with("````")).collect()
+}
+
+/// A copy of the workspace whose Runcrate spec is the copy kept in
+/// `tests/fixtures/published/runcrate.yaml`, regenerated: tests that edit a vendor's text
+/// edit that copy, so a new vendor release never breaks them.
+fn tree_with_fixed_runcrate() -> tempfile::TempDir {
+    let tree = copy_of_workspace().unwrap();
+    std::fs::copy(
+        root().join("tests/fixtures/published/runcrate.yaml"),
+        tree.path().join("specs/runcrate/openapi.yaml"),
+    )
+    .unwrap();
+    xtask::regen(tree.path(), Mode::Write).unwrap();
+    tree
 }
 
 #[test]
@@ -41,25 +56,6 @@ fn vendored_specs_are_the_vendors_text_byte_for_byte() {
 }
 
 #[test]
-fn normalized_specs_and_generated_code_match_the_snapshots() {
-    for vendor in VENDORS {
-        let pipeline = codegen::run_pipeline(&root().join(vendor.spec_path())).unwrap();
-        insta::assert_snapshot!(
-            format!("{}-normalized.json", vendor.name),
-            pipeline.normalized_json
-        );
-        insta::assert_snapshot!(
-            format!("{}-client.rs", vendor.name),
-            pipeline.generated.client
-        );
-        insta::assert_snapshot!(
-            format!("{}-httpmock.rs", vendor.name),
-            pipeline.generated.httpmock
-        );
-    }
-}
-
-#[test]
 fn checked_in_normalized_specs_are_up_to_date() {
     if let Err(error) = xtask::regen(&root(), Mode::Check) {
         panic!("{error}");
@@ -68,9 +64,11 @@ fn checked_in_normalized_specs_are_up_to_date() {
 
 #[test]
 fn the_published_texts_fail_in_progenitor_without_normalization() {
+    // Copies of the texts as published on 2026-11-25, kept under tests/fixtures/published.
     // Runcrate's document is OpenAPI 3.1: openapiv3 (and so progenitor) rejects it.
+    let published = root().join("tests/fixtures/published");
     let runcrate = codegen::parse_spec(
-        &std::fs::read_to_string(root().join("specs/runcrate/openapi.yaml")).unwrap(),
+        &std::fs::read_to_string(published.join("runcrate.yaml")).unwrap(),
     )
     .unwrap();
     let error = codegen::generate(&runcrate.to_string()).unwrap_err();
@@ -79,7 +77,7 @@ fn the_published_texts_fail_in_progenitor_without_normalization() {
     // ngrok's `default` response makes progenitor panic; the panic is caught and the
     // operation that causes it is named.
     let ngrok = codegen::parse_spec(
-        &std::fs::read_to_string(root().join("specs/ngrok-ai-gateway/openapi.yaml")).unwrap(),
+        &std::fs::read_to_string(published.join("ngrok-ai-gateway.yaml")).unwrap(),
     )
     .unwrap();
     let error = codegen::generate(&ngrok.to_string()).unwrap_err();
@@ -142,7 +140,7 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
     );
     assert_eq!(
         client
-            .matches("crate::read_json(&client.inner, response)")
+            .matches("::prepaid_client_runtime::read_json(&client.inner, response)")
             .count(),
         2,
         "{client}"
@@ -150,116 +148,22 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
     let compact: String = client.split_whitespace().collect();
     assert_eq!(
         compact
-            .matches("Error::UnexpectedResponse(crate::watched(&client.inner,response)")
+            .matches("Error::UnexpectedResponse(::prepaid_client_runtime::watched(&client.inner,response)")
             .count(),
         3,
         "{client}"
     );
     // A byte stream is the caller's to read: it comes with the cap on it.
     assert!(
-        compact.contains("ResponseValue::stream(crate::watched(&client.inner,response))"),
+        compact.contains("ResponseValue::stream(::prepaid_client_runtime::watched(&client.inner,response))"),
         "{client}"
     );
 }
 
 #[test]
-fn runtools_spec_covers_all_eight_billing_operations_and_both_auth_schemes() {
-    let spec = codegen::parse_spec(
-        &std::fs::read_to_string(root().join("specs/runtools/openapi.yaml")).unwrap(),
-    )
-    .unwrap();
-    let mut operations = Vec::new();
-    for (path, item) in spec["paths"].as_object().unwrap() {
-        for (method, op) in item.as_object().unwrap() {
-            operations.push(format!(
-                "{} {path} {}",
-                method.to_uppercase(),
-                op["operationId"].as_str().unwrap()
-            ));
-        }
-    }
-    assert_eq!(
-        operations,
-        [
-            "GET /v1/billing/plan getPlan",
-            "GET /v1/billing/credits getCredits",
-            "GET /v1/billing/credits/history getCreditHistory",
-            "GET /v1/billing/my-usage getMyUsage",
-            "POST /v1/billing/topup createTopup",
-            "GET /v1/billing/success verifyCheckoutSession",
-            "GET /v1/billing/auto-topup getAutoTopup",
-            "PUT /v1/billing/auto-topup updateAutoTopup",
-        ]
-    );
-    let schemes = spec["components"]["securitySchemes"].as_object().unwrap();
-    assert_eq!(schemes["apiKeyHeader"]["name"], "X-API-Key");
-    assert_eq!(schemes["bearerAuth"]["scheme"], "bearer");
-    assert_eq!(
-        spec["security"].as_array().unwrap().len(),
-        2,
-        "alternatives, not both at once"
-    );
-}
-
-/// A copy of every part of the tree `regen` reads or could write: all of `specs/`, each
-/// client crate (its normalized `openapi.json` beside its manifest, sources and tests) and
-/// the regeneration snapshots. Symbolic links (a client's `build.rs`) are copied as the
-/// file they point to.
-fn copy_of_tree() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let mut parts = vec!["specs".to_string(), "tests/tests/snapshots".to_string()];
-    parts.extend(VENDORS.iter().map(|v| v.crate_dir.to_string()));
-    for part in parts {
-        copy_dir(&root().join(&part), &dir.path().join(&part));
-    }
-    dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap().flatten() {
-        let (path, target) = (entry.path(), to.join(entry.file_name()));
-        if path.is_dir() {
-            if entry.file_name() != "target" {
-                copy_dir(&path, &target);
-            }
-        } else {
-            std::fs::copy(&path, &target).unwrap();
-        }
-    }
-}
-
-/// Every file under `root` (relative path and bytes, sorted): equal snapshots mean no file
-/// was changed, added or removed.
-fn snapshot(root: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files: Vec<(PathBuf, Vec<u8>)> = walk(root)
-        .into_iter()
-        .map(|path| {
-            let bytes = std::fs::read(&path).unwrap();
-            (path.strip_prefix(root).unwrap().to_path_buf(), bytes)
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-/// The files that differ between two snapshots, for a readable failure.
-fn differences(before: &[(PathBuf, Vec<u8>)], after: &[(PathBuf, Vec<u8>)]) -> Vec<PathBuf> {
-    let mut paths: Vec<PathBuf> = before
-        .iter()
-        .filter(|file| !after.contains(file))
-        .chain(after.iter().filter(|file| !before.contains(file)))
-        .map(|(path, _)| path.clone())
-        .collect();
-    paths.sort();
-    paths.dedup();
-    paths
-}
-
-#[test]
 fn the_copied_tree_holds_every_spec_and_normalized_copy() {
-    let tree = copy_of_tree();
-    let files: Vec<PathBuf> = snapshot(tree.path()).into_iter().map(|(p, _)| p).collect();
+    let tree = copy_of_workspace().unwrap();
+    let files: Vec<PathBuf> = snapshot(tree.path()).unwrap().into_iter().map(|(p, _)| p).collect();
     for vendor in VENDORS {
         for relative in [vendor.spec_path(), vendor.normalized_path()] {
             assert!(files.contains(&PathBuf::from(&relative)), "{relative}");
@@ -272,7 +176,7 @@ fn the_copied_tree_holds_every_spec_and_normalized_copy() {
 #[test]
 fn check_fails_after_a_one_character_change_naming_the_spec() {
     for vendor in VENDORS {
-        let tree = copy_of_tree();
+        let tree = copy_of_workspace().unwrap();
         let spec = tree.path().join(vendor.spec_path());
         let mut text = std::fs::read_to_string(&spec).unwrap();
         // One character more at the end of a line: a comment or description, invisible to
@@ -294,19 +198,16 @@ fn check_fails_after_a_one_character_change_naming_the_spec() {
 
 #[test]
 fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
-    let tree = copy_of_tree();
+    let tree = copy_of_workspace().unwrap();
     // Make the first vendor's normalized copy stale too, so a partial write would show.
     let first = tree.path().join(VENDORS[0].spec_path());
-    let text = std::fs::read_to_string(&first).unwrap().replacen(
-        "Get credit balance",
-        "Get the credit balance",
-        1,
-    );
+    let mut text = std::fs::read_to_string(&first).unwrap();
+    text.push_str("# one more line\n");
     std::fs::write(&first, text).unwrap();
     // The third of four: the two before it succeed, the one after it is still processed.
     let third = tree.path().join(VENDORS[2].spec_path());
     std::fs::write(&third, "openapi: 3.0.3\npaths: [unclosed\n").unwrap();
-    let before = snapshot(tree.path());
+    let before = snapshot(tree.path()).unwrap();
 
     for breaking in [BreakingChanges::Allow, BreakingChanges::Deny] {
         let error = xtask::regen_with(tree.path(), Mode::Write, breaking)
@@ -318,7 +219,7 @@ fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
             "names where the problem is: {error}"
         );
         assert!(error.contains("nothing was written"), "{error}");
-        let after = snapshot(tree.path());
+        let after = snapshot(tree.path()).unwrap();
         assert_eq!(
             differences(&before, &after),
             Vec::<PathBuf>::new(),
@@ -340,7 +241,7 @@ fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
 
 #[test]
 fn deny_breaking_refuses_a_removed_response_field_and_writes_nothing() {
-    let tree = copy_of_tree();
+    let tree = tree_with_fixed_runcrate();
     // Runcrate drops `activeUsageCost` from its balance response ...
     let runcrate = tree.path().join("specs/runcrate/openapi.yaml");
     let text = std::fs::read_to_string(&runcrate).unwrap();
@@ -355,7 +256,7 @@ fn deny_breaking_refuses_a_removed_response_field_and_writes_nothing() {
     let venice = tree.path().join("specs/venice/openapi.yaml");
     let text = std::fs::read_to_string(&venice).unwrap();
     std::fs::write(&venice, text.replacen('\n', " \n", 1)).unwrap();
-    let before = snapshot(tree.path());
+    let before = snapshot(tree.path()).unwrap();
 
     let error = xtask::regen_with(tree.path(), Mode::Write, BreakingChanges::Deny).unwrap_err();
     let xtask::RegenError::Breaking(report) = &error else {
@@ -378,7 +279,7 @@ fn deny_breaking_refuses_a_removed_response_field_and_writes_nothing() {
         "{text}"
     );
     assert_eq!(
-        differences(&before, &snapshot(tree.path())),
+        differences(&before, &snapshot(tree.path()).unwrap()),
         Vec::<PathBuf>::new()
     );
 
@@ -388,7 +289,7 @@ fn deny_breaking_refuses_a_removed_response_field_and_writes_nothing() {
     let report = xtask::regen(tree.path(), Mode::Write).unwrap();
     assert_eq!(report.breaking_count(), 1);
     assert_eq!(
-        differences(&before, &snapshot(tree.path())),
+        differences(&before, &snapshot(tree.path()).unwrap()),
         [
             PathBuf::from(VENDORS[0].normalized_path()),
             PathBuf::from(VENDORS[3].normalized_path()),
@@ -399,7 +300,7 @@ fn deny_breaking_refuses_a_removed_response_field_and_writes_nothing() {
 
 #[test]
 fn regen_writes_stale_copies_and_reports_the_change() {
-    let tree = copy_of_tree();
+    let tree = tree_with_fixed_runcrate();
     let spec = tree.path().join("specs/runcrate/openapi.yaml");
     let text = std::fs::read_to_string(&spec).unwrap().replacen(
         "        activeUsageCost:\n",
@@ -416,31 +317,160 @@ fn regen_writes_stale_copies_and_reports_the_change() {
     xtask::regen(tree.path(), Mode::Check).unwrap();
 }
 
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            out.extend(walk(&path))
-        } else {
-            out.push(path)
-        }
+/// Merge the paths and component schemas of `tests/fixtures/next-release/openapi.yaml`
+/// (every category of change a vendor's next release may bring) into the copied tree's
+/// Runcrate spec, an OpenAPI 3.1 document as Runcrate publishes it.
+fn ship_next_release(tree: &Path) {
+    let spec_path = tree.join("specs/runcrate/openapi.yaml");
+    let mut spec = codegen::parse_spec(&std::fs::read_to_string(&spec_path).unwrap()).unwrap();
+    let next = codegen::parse_spec(
+        &std::fs::read_to_string(root().join("tests/fixtures/next-release/openapi.yaml")).unwrap(),
+    )
+    .unwrap();
+    for (part, pointer) in [("paths", "/paths"), ("schemas", "/components/schemas")] {
+        let added = next.pointer(pointer).and_then(|v| v.as_object()).unwrap().clone();
+        let target = spec.pointer_mut(pointer).and_then(|v| v.as_object_mut());
+        let target = target.unwrap_or_else(|| panic!("Runcrate's spec has no {part}"));
+        target.extend(added);
     }
-    out
+    // JSON is YAML: the vendor text may come in either.
+    std::fs::write(&spec_path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
+}
+
+/// One copy of the tree with the next release shipped, regenerated and built (offline) by
+/// `regen`, shared by the tests of each category.
+fn next_release_tree() -> &'static (tempfile::TempDir, String) {
+    static TREE: std::sync::OnceLock<(tempfile::TempDir, String)> = std::sync::OnceLock::new();
+    TREE.get_or_init(|| {
+        let tree = copy_of_workspace().unwrap();
+        ship_next_release(tree.path());
+        match xtask::regen_and_rebuild(tree.path(), BreakingChanges::Allow, &offline_rebuild()) {
+            Ok(report) => (tree, report.to_string()),
+            Err(error) => panic!("the next release does not regenerate and build: {error}"),
+        }
+    })
+}
+
+/// The client generated from the shipped spec in the built tree.
+fn next_release_client() -> String {
+    let (tree, _) = next_release_tree();
+    codegen::run_pipeline(&tree.path().join("specs/runcrate/openapi.yaml"))
+        .unwrap()
+        .generated
+        .client
 }
 
 #[test]
-fn every_client_builds_with_the_one_generator() {
-    // Each client's build.rs is a symlink to crates/codegen/src/generate.rs, so the code a
-    // client compiles is the code these snapshots show, and `cargo package` copies it in.
-    for vendor in VENDORS {
-        let build_rs = root().join(vendor.crate_dir).join("build.rs");
-        let target = std::fs::read_link(&build_rs).unwrap();
-        assert_eq!(
-            target,
-            Path::new("../codegen/src/generate.rs"),
-            "{}",
-            build_rs.display()
-        );
+fn next_release_new_formats_and_patterns_bring_their_crates() {
+    let (tree, _) = next_release_tree();
+    let manifest =
+        std::fs::read_to_string(tree.path().join("crates/runcrate-client/Cargo.toml")).unwrap();
+    for line in [
+        "schemars = { version = \"0.8\", features = [\"chrono\", \"uuid1\"] }",
+        "chrono = { version = \"0.4\"",
+        "uuid = { version = \"1\"",
+        "regress = \"0.10\"",
+    ] {
+        assert!(manifest.contains(line), "{line} in\n{manifest}");
     }
+    let client = next_release_client();
+    assert!(client.contains("pub id: ::uuid::Uuid"), "{client}");
+    assert!(client.contains("::chrono::DateTime<::chrono::offset::Utc>"));
+    assert!(client.contains("::regress::Regex::new"));
+    // `regen --check` now agrees, manifests included.
+    xtask::regen(tree.path(), Mode::Check).unwrap();
+}
+
+#[test]
+fn next_release_openapi_31_forms_allof_maps_and_keywords_generate() {
+    let client = next_release_client();
+    // `type: [number, "null"]`, `examples`, a map of numbers, `type` and `match` fields.
+    assert!(client.contains("pub tax: ::std::option::Option<crate::ExactNumber>"));
+    assert!(client.contains("::std::collections::HashMap<\n            ::std::string::String,\n            crate::ExactNumber,"), "{client}");
+    assert!(client.contains("pub type_: ::std::option::Option<::std::string::String>"));
+    assert!(client.contains("pub match_: ::std::option::Option<bool>"));
+    // allOf: the refund has the request's fields and its own.
+    let refund = client.split("pub struct Refund {").nth(1).unwrap();
+    let refund = &refund[..refund.find('}').unwrap()];
+    for field in ["pub amount:", "pub id:", "pub invoice_id:"] {
+        assert!(refund.contains(field), "{field} in {refund}");
+    }
+}
+
+#[test]
+fn next_release_new_operations_and_the_report() {
+    let (_, report) = next_release_tree();
+    for operation in [
+        "+ operation GET /invoices/{invoiceId} (getInvoice)",
+        "+ operation POST /refunds (createRefund)",
+        "+ operation GET /usage/export (exportUsage)",
+        "+ operation GET /events (listEvents)",
+    ] {
+        assert!(report.contains(operation), "{operation} in\n{report}");
+    }
+    // The duplicated enum values, in a response and in a request, are named in the report.
+    assert!(
+        report.contains("normalized: enum [\"open\", \"paid\", \"void\"]: duplicate value(s) \"paid\" removed"),
+        "{report}"
+    );
+    assert!(
+        report.contains("normalized: enum [\"duplicate\", \"fraud\"]: duplicate value(s) \"duplicate\" removed"),
+        "{report}"
+    );
+    let client = next_release_client();
+    assert!(client.contains("pub fn get_invoice(&self)"));
+    assert!(client.contains("\"x-request-id\""), "the header parameter is sent");
+    // The `default`-only operation keeps it as its success type.
+    assert!(
+        client.contains("Result<ResponseValue<types::UsageExport>, Error<types::UsageExport>>"),
+        "{client}"
+    );
+}
+
+#[test]
+fn a_stale_manifest_is_named_by_check_with_its_dependency() {
+    let tree = copy_of_workspace().unwrap();
+    let manifest = tree.path().join("crates/runtools-client/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let without: String = text
+        .lines()
+        .filter(|line| !line.starts_with("uuid = "))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&manifest, without).unwrap();
+    let error = xtask::regen(tree.path(), Mode::Check).unwrap_err().to_string();
+    assert!(
+        error.contains("crates/runtools-client/Cargo.toml (the generated code of runtools-client): needs `uuid = "),
+        "{error}"
+    );
+    xtask::regen(tree.path(), Mode::Write).unwrap();
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), text);
+}
+
+#[test]
+fn a_client_that_does_not_compile_leaves_the_tree_as_it_was() {
+    let tree = copy_of_workspace().unwrap();
+    // A spec change regen writes, and a runtime that no longer has what clients use.
+    let spec = tree.path().join(VENDORS[3].spec_path());
+    let mut text = std::fs::read_to_string(&spec).unwrap();
+    text.push_str("# one more line\n");
+    std::fs::write(&spec, text).unwrap();
+    let runtime = tree.path().join("crates/client-runtime/src/lib.rs");
+    let text = std::fs::read_to_string(&runtime).unwrap();
+    std::fs::write(&runtime, text.replace("ExactNumber, NotANumber", "NotANumber")).unwrap();
+    let before = snapshot(tree.path()).unwrap();
+
+    let error = xtask::regen_and_rebuild(tree.path(), BreakingChanges::Allow, &offline_rebuild())
+        .unwrap_err();
+    let xtask::RegenError::Build { vendor, first_error, .. } = &error else {
+        panic!("not a build error: {error}");
+    };
+    assert_eq!(*vendor, VENDORS[0].name, "the first client built names its vendor");
+    assert!(first_error.contains("error"), "{first_error}");
+    assert!(first_error.contains("ExactNumber"), "{first_error}");
+    assert!(error.to_string().contains("every file was restored"), "{error}");
+    assert_eq!(
+        differences(&before, &snapshot(tree.path()).unwrap()),
+        Vec::<PathBuf>::new()
+    );
 }

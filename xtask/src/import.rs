@@ -100,10 +100,6 @@ pub struct Block {
     pub doc: Value,
 }
 
-const HTTP_METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 /// Every fenced block of `text` (three or more backticks, `yaml` or `json`) that holds an
 /// OpenAPI document (has an `openapi` field).
 pub fn extract_blocks(page: &str, text: &str) -> Result<Vec<Block>, ImportError> {
@@ -169,7 +165,7 @@ fn parse_fence_info(info: &str) -> (Option<String>, Option<String>) {
     let words: Vec<&str> = info.split_whitespace().skip(1).collect();
     let method_at = words
         .iter()
-        .position(|w| HTTP_METHODS.contains(&w.to_ascii_lowercase().as_str()));
+        .position(|w| codegen::HTTP_METHODS.contains(&w.to_ascii_lowercase().as_str()));
     let source = match method_at {
         Some(0) => None,
         Some(at) => Some(words[..at].join(" ")),
@@ -300,7 +296,7 @@ fn merge_paths(blocks: &[Block]) -> Result<Value, ImportError> {
                 continue;
             };
             for (key, value) in item {
-                let part = if HTTP_METHODS.contains(&key.as_str()) {
+                let part = if codegen::HTTP_METHODS.contains(&key.as_str()) {
                     format!("{} {path}", key.to_uppercase())
                 } else {
                     format!("paths.{path}.{key}")
@@ -480,7 +476,7 @@ pub fn plan(
         .into_iter()
         .flatten()
         .flat_map(|(path, item)| {
-            HTTP_METHODS
+            codegen::HTTP_METHODS
                 .iter()
                 .filter(move |m| item.get(**m).is_some())
                 .map(move |m| format!("{} {path}", m.to_uppercase()))

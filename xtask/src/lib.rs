@@ -3,7 +3,6 @@
 #![forbid(unsafe_code)]
 
 pub mod import;
-pub mod report;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -11,7 +10,7 @@ use std::process::Command;
 
 use sha2::{Digest, Sha256};
 
-pub use report::{Change, ChangeKind, ChangeReport, Severity};
+pub use codegen::{Change, ChangeKind, ChangeReport, Severity};
 
 /// A vendor: its spec under `specs/` and the client crate generated from it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,14 +51,35 @@ impl Vendor {
     pub fn normalized_path(&self) -> String {
         format!("{}/openapi.json", self.crate_dir)
     }
+
+    /// The client crate's manifest, whose generated-code dependencies `regen` writes.
+    pub fn manifest_path(&self) -> String {
+        format!("{}/Cargo.toml", self.crate_dir)
+    }
+
+    /// The client crate's package name.
+    pub fn package(&self) -> String {
+        format!("{}-client", self.name)
+    }
 }
 
-/// The workspace root (this crate's parent folder).
-pub fn project_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
+/// The workspace root, found at run time from the current directory: the nearest folder
+/// with a `Cargo.toml` that declares a `[workspace]` and holds `specs/` and `xtask/`. A
+/// binary built from another checkout therefore never works on the wrong tree.
+pub fn project_root() -> Result<PathBuf, RegenError> {
+    let here = std::env::current_dir().map_err(|source| RegenError::Write {
+        path: ".".to_string(),
+        source,
+    })?;
+    here.ancestors()
+        .find(|dir| {
+            dir.join("specs").is_dir()
+                && dir.join("xtask").is_dir()
+                && std::fs::read_to_string(dir.join("Cargo.toml"))
+                    .is_ok_and(|text| text.lines().any(|line| line.trim() == "[workspace]"))
+        })
         .map(Path::to_path_buf)
-        .unwrap_or_default()
+        .ok_or_else(|| RegenError::NoWorkspace(here.display().to_string()))
 }
 
 /// Whether `regen` writes the normalized specs or only checks them.
@@ -72,7 +92,7 @@ pub enum Mode {
 }
 
 /// What `regen` does when a change would break users of a generated client (see
-/// [`report`] for which changes are breaking).
+/// [`codegen::report`] for which changes are breaking).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum BreakingChanges {
     /// Report them (marked `BREAKING`) and go on.
@@ -107,23 +127,63 @@ pub enum RegenError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// A client's `Cargo.toml` has no block for the generated code's dependencies.
+    #[error("{path}: {source}")]
+    Manifest {
+        /// The manifest.
+        path: String,
+        /// What is missing.
+        source: codegen::manifest::MissingMarkers,
+    },
     /// `cargo xtask import` failed.
     #[error(transparent)]
     Import(#[from] import::ImportError),
-    /// A cargo step after writing failed.
-    #[error("`{0}` failed")]
-    Cargo(String),
+    /// No prepaid workspace above the current directory.
+    #[error("{0}: not inside the prepaid workspace (no Cargo.toml with [workspace], specs/ and xtask/ above it)")]
+    NoWorkspace(String),
+    /// A regenerated client does not compile; every file was restored.
+    #[error(
+        "the regenerated {vendor} client does not compile; every file was restored.\n\
+         `{command}` said first:\n{first_error}"
+    )]
+    Build {
+        /// The vendor whose client failed.
+        vendor: &'static str,
+        /// The command that was run.
+        command: String,
+        /// The compiler's first error, as it printed it.
+        first_error: String,
+    },
+    /// A step after writing failed; every file was restored.
+    #[error("`{command}` failed; every file was restored. It said:\n{output}")]
+    Step {
+        /// The command that was run.
+        command: String,
+        /// The end of what it printed.
+        output: String,
+    },
 }
 
 fn bullet_list(items: &[impl fmt::Display]) -> String {
     items.iter().map(|item| format!("  - {item}\n")).collect()
 }
 
+/// What `regen` found for one vendor.
+#[derive(Debug)]
+pub struct VendorReport {
+    /// The vendor.
+    pub vendor: &'static str,
+    /// What changed in its normalized spec.
+    pub changes: ChangeReport,
+    /// What normalization repaired in the vendor's text (a duplicated enum value, ...).
+    pub notes: Vec<String>,
+}
+
 /// What `regen` found, per vendor.
 #[derive(Debug, Default)]
 pub struct RegenReport {
-    /// `(vendor, changes)` for every vendor, in [`VENDORS`] order.
-    pub vendors: Vec<(&'static str, ChangeReport)>,
+    /// Every vendor, in [`VENDORS`] order.
+    pub vendors: Vec<VendorReport>,
 }
 
 impl RegenReport {
@@ -131,7 +191,7 @@ impl RegenReport {
     pub fn breaking_count(&self) -> usize {
         self.vendors
             .iter()
-            .map(|(_, changes)| changes.breaking().count())
+            .map(|v| v.changes.breaking().count())
             .sum()
     }
 
@@ -139,16 +199,19 @@ impl RegenReport {
     pub fn breaking_vendors(&self) -> Vec<&'static str> {
         self.vendors
             .iter()
-            .filter(|(_, changes)| changes.is_breaking())
-            .map(|(vendor, _)| *vendor)
+            .filter(|v| v.changes.is_breaking())
+            .map(|v| v.vendor)
             .collect()
     }
 }
 
 impl fmt::Display for RegenReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for (vendor, changes) in &self.vendors {
-            write!(f, "{vendor}: {changes}")?;
+        for vendor in &self.vendors {
+            write!(f, "{}: {}", vendor.vendor, vendor.changes)?;
+            for note in &vendor.notes {
+                writeln!(f, "  normalized: {note}")?;
+            }
         }
         let breaking = self.breaking_count();
         if breaking > 0 {
@@ -185,30 +248,41 @@ pub fn regen(root: &Path, mode: Mode) -> Result<RegenReport, RegenError> {
     regen_with(root, mode, BreakingChanges::Allow)
 }
 
-/// Re-normalize every vendor spec under `root`. Every spec is taken through the whole
-/// pipeline in memory and compared with its checked-in normalized copy first; only if all
+/// Re-normalize every vendor spec under `root` and bring each client's `openapi.json` and
+/// the generated-code dependencies in its `Cargo.toml` in step. Every spec is taken through
+/// the whole pipeline in memory and compared with the checked-in files first; only if all
 /// succeed (and, with [`BreakingChanges::Deny`], none has a breaking change) is anything
 /// written, each file through a temporary file and a rename. In [`Mode::Check`] nothing is
-/// written and stale files fail; with [`BreakingChanges::Deny`] too, breaking changes are
-/// reported as [`RegenError::Breaking`] before staleness.
+/// written and stale files fail, naming the file (and, for a manifest, the dependency);
+/// with [`BreakingChanges::Deny`] too, breaking changes are reported as
+/// [`RegenError::Breaking`] before staleness. This writes files only: see
+/// [`regen_and_rebuild`] for the build and snapshot steps.
 pub fn regen_with(
     root: &Path,
     mode: Mode,
     breaking: BreakingChanges,
 ) -> Result<RegenReport, RegenError> {
+    let (report, to_write, stale) = plan(root, breaking)?;
+    match mode {
+        Mode::Check if !stale.is_empty() => Err(RegenError::Stale(stale)),
+        Mode::Check => Ok(report),
+        Mode::Write => {
+            write_all_or_nothing(&to_write)?;
+            Ok(report)
+        }
+    }
+}
+
+/// Everything `regen` would write, and why each file is stale, computed in memory.
+type Plan = (RegenReport, Vec<(PathBuf, String)>, Vec<String>);
+
+fn plan(root: &Path, breaking: BreakingChanges) -> Result<Plan, RegenError> {
     let mut failures = Vec::new();
     let mut outputs = Vec::new();
     for vendor in VENDORS {
         let spec_path = root.join(vendor.spec_path());
         match codegen::run_pipeline(&spec_path) {
-            Ok(pipeline) => {
-                let text = with_provenance(
-                    &pipeline.normalized_json,
-                    &vendor.spec_path(),
-                    pipeline.source.as_bytes(),
-                );
-                outputs.push((vendor, text));
-            }
+            Ok(pipeline) => outputs.push((vendor, pipeline)),
             Err(error) => failures.push(error),
         }
     }
@@ -219,16 +293,23 @@ pub fn regen_with(
     let mut report = RegenReport::default();
     let mut stale = Vec::new();
     let mut to_write = Vec::new();
-    for (vendor, new_text) in outputs {
+    for (vendor, pipeline) in outputs {
+        let new_text = with_provenance(
+            &pipeline.normalized_json,
+            &vendor.spec_path(),
+            pipeline.source.as_bytes(),
+        );
         let target = root.join(vendor.normalized_path());
         let old_text = std::fs::read_to_string(&target).ok();
         let old = old_text
             .as_deref()
             .and_then(|t| serde_json::from_str(t).ok());
         let new = serde_json::from_str(&new_text).unwrap_or_default();
-        report
-            .vendors
-            .push((vendor.name, ChangeReport::between(old.as_ref(), &new)));
+        report.vendors.push(VendorReport {
+            vendor: vendor.name,
+            changes: ChangeReport::between(old.as_ref(), &new),
+            notes: pipeline.notes,
+        });
         if old_text.as_deref() != Some(new_text.as_str()) {
             stale.push(format!(
                 "{} (from {})",
@@ -237,18 +318,34 @@ pub fn regen_with(
             ));
             to_write.push((target, new_text));
         }
+
+        let manifest = root.join(vendor.manifest_path());
+        let manifest_error = |source| RegenError::Manifest {
+            path: vendor.manifest_path(),
+            source,
+        };
+        let text = std::fs::read_to_string(&manifest).map_err(|source| RegenError::Write {
+            path: vendor.manifest_path(),
+            source,
+        })?;
+        let dependencies = &pipeline.generated.dependencies;
+        let drift = codegen::manifest::drift(&text, dependencies).map_err(manifest_error)?;
+        if !drift.is_empty() {
+            stale.push(format!(
+                "{} (the generated code of {}): {}",
+                vendor.manifest_path(),
+                vendor.package(),
+                drift.join(", ")
+            ));
+            let updated =
+                codegen::manifest::with_dependencies(&text, dependencies).map_err(manifest_error)?;
+            to_write.push((manifest, updated));
+        }
     }
     if breaking == BreakingChanges::Deny && report.breaking_count() > 0 {
         return Err(RegenError::Breaking(report));
     }
-    match mode {
-        Mode::Check if !stale.is_empty() => Err(RegenError::Stale(stale)),
-        Mode::Check => Ok(report),
-        Mode::Write => {
-            write_all_or_nothing(&to_write)?;
-            Ok(report)
-        }
-    }
+    Ok((report, to_write, stale))
 }
 
 /// Write every file to a temporary beside it, then rename them all into place.
@@ -279,37 +376,202 @@ pub(crate) fn write_all_or_nothing(files: &[(PathBuf, String)]) -> Result<(), Re
     Ok(())
 }
 
-/// After [`regen`] wrote the specs: rebuild the clients and rewrite the regeneration
-/// snapshots (normalized spec and generated code) with insta.
-pub fn rebuild_and_update_snapshots(root: &Path) -> Result<(), RegenError> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    let mut build = Command::new(&cargo);
-    build.current_dir(root).arg("build");
-    for vendor in VENDORS {
-        build.args(["--package", &format!("{}-client", vendor.name)]);
-    }
-    run(build, "cargo build (clients)")?;
-    let mut snapshots = Command::new(&cargo);
-    snapshots
-        .current_dir(root)
-        .args([
-            "test",
-            "--package",
-            "prepaid-tests",
-            "--test",
-            "regeneration",
-        ])
-        .env("INSTA_UPDATE", "always")
-        .env("INSTA_FORCE_PASS", "1");
-    run(
-        snapshots,
-        "cargo test --package prepaid-tests --test regeneration (INSTA_UPDATE=always)",
-    )
+/// How [`regen_and_rebuild`] runs cargo after writing.
+#[derive(Debug, Clone, Default)]
+pub struct Rebuild {
+    /// `CARGO_TARGET_DIR` for the builds (the workspace's own `target/` if `None`).
+    pub target_dir: Option<PathBuf>,
+    /// Build from the local registry cache only (`--offline`).
+    pub offline: bool,
+    /// Rewrite the regeneration snapshots after the clients build.
+    pub snapshots: bool,
 }
 
-fn run(mut command: Command, what: &str) -> Result<(), RegenError> {
-    match command.status() {
-        Ok(status) if status.success() => Ok(()),
-        _ => Err(RegenError::Cargo(what.to_string())),
+/// The folder of the regeneration snapshots, relative to the project root.
+pub const SNAPSHOTS: &str = "tests/tests/snapshots";
+
+/// `cargo xtask regen`: [`regen_with`] in [`Mode::Write`], then build every client (all
+/// features) and, with [`Rebuild::snapshots`], rewrite the regeneration snapshots by
+/// running only the snapshot test. If any step fails, every file regen or cargo wrote (the
+/// normalized specs, the manifests, `Cargo.lock`, the snapshots) is put back as it was,
+/// and the error carries that step's own message: for a build, the vendor and the
+/// compiler's first error.
+pub fn regen_and_rebuild(
+    root: &Path,
+    breaking: BreakingChanges,
+    rebuild: &Rebuild,
+) -> Result<RegenReport, RegenError> {
+    let mut watched: Vec<PathBuf> = vec![root.join("Cargo.lock")];
+    for vendor in VENDORS {
+        watched.push(root.join(vendor.normalized_path()));
+        watched.push(root.join(vendor.manifest_path()));
+    }
+    let backup = Backup::take(&watched, &root.join(SNAPSHOTS))?;
+    let result = (|| {
+        let report = regen_with(root, Mode::Write, breaking)?;
+        for vendor in VENDORS {
+            build_client(root, vendor, rebuild)?;
+        }
+        if rebuild.snapshots {
+            update_snapshots(root, rebuild)?;
+        }
+        Ok(report)
+    })();
+    if result.is_err() {
+        backup.restore()?;
+    }
+    result
+}
+
+/// A cargo command in `root` with the rebuild's settings.
+fn cargo(root: &Path, rebuild: &Rebuild, args: &[&str]) -> Command {
+    let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let mut command = Command::new(program);
+    command.current_dir(root).args(args);
+    if rebuild.offline {
+        command.arg("--offline");
+    }
+    if let Some(dir) = &rebuild.target_dir {
+        command.env("CARGO_TARGET_DIR", dir);
+    }
+    command
+}
+
+fn build_client(root: &Path, vendor: Vendor, rebuild: &Rebuild) -> Result<(), RegenError> {
+    let package = vendor.package();
+    let args = [
+        "build",
+        "--package",
+        &package,
+        "--all-features",
+        "--message-format",
+        "short",
+    ];
+    let command_line = format!("cargo {}", args.join(" "));
+    let output = cargo(root, rebuild, &args)
+        .output()
+        .map_err(|e| RegenError::Step {
+            command: command_line.clone(),
+            output: e.to_string(),
+        })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    Err(RegenError::Build {
+        vendor: vendor.name,
+        command: command_line,
+        first_error: first_error(&String::from_utf8_lossy(&output.stderr)),
+    })
+}
+
+/// The first error cargo printed (with `--message-format short`, one line per
+/// diagnostic), or the end of its output if no line says `error`.
+pub fn first_error(stderr: &str) -> String {
+    stderr
+        .lines()
+        .find(|line| line.contains("error:") || line.contains("error["))
+        .map(str::to_string)
+        .unwrap_or_else(|| tail(stderr))
+}
+
+/// The last lines of `text`, which say why a command failed.
+fn tail(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(30)..].join("\n")
+}
+
+fn update_snapshots(root: &Path, rebuild: &Rebuild) -> Result<(), RegenError> {
+    let args = [
+        "test",
+        "--package",
+        "prepaid-tests",
+        "--test",
+        "snapshots",
+    ];
+    let command_line = format!("cargo {} (INSTA_UPDATE=always)", args.join(" "));
+    let output = cargo(root, rebuild, &args)
+        .env("INSTA_UPDATE", "always")
+        .env("INSTA_FORCE_PASS", "1")
+        .output()
+        .map_err(|e| RegenError::Step {
+            command: command_line.clone(),
+            output: e.to_string(),
+        })?;
+    if output.status.success() {
+        return Ok(());
+    }
+    let mut printed = String::from_utf8_lossy(&output.stderr).into_owned();
+    printed.push_str(&String::from_utf8_lossy(&output.stdout));
+    Err(RegenError::Step {
+        command: command_line,
+        output: tail(&printed),
+    })
+}
+
+/// The bytes of some files (`None`: absent) and of every file in one folder, to put back.
+struct Backup {
+    files: Vec<(PathBuf, Option<Vec<u8>>)>,
+    folder: PathBuf,
+    folder_files: Vec<(PathBuf, Vec<u8>)>,
+}
+
+impl Backup {
+    fn take(files: &[PathBuf], folder: &Path) -> Result<Self, RegenError> {
+        let read_error = |path: &Path, source| RegenError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        let files = files
+            .iter()
+            .map(|path| (path.clone(), std::fs::read(path).ok()))
+            .collect();
+        let mut folder_files = Vec::new();
+        if let Ok(entries) = std::fs::read_dir(folder) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_file() {
+                    let bytes = std::fs::read(&path).map_err(|e| read_error(&path, e))?;
+                    folder_files.push((path, bytes));
+                }
+            }
+        }
+        Ok(Self {
+            files,
+            folder: folder.to_path_buf(),
+            folder_files,
+        })
+    }
+
+    /// Put every file back and remove those that were not there.
+    fn restore(&self) -> Result<(), RegenError> {
+        let write_error = |path: &Path, source| RegenError::Write {
+            path: path.display().to_string(),
+            source,
+        };
+        // Only files that differ are written, so cargo sees no change in the others.
+        let put_back = |path: &Path, bytes: &[u8]| match std::fs::read(path) {
+            Ok(now) if now == bytes => Ok(()),
+            _ => std::fs::write(path, bytes).map_err(|e| write_error(path, e)),
+        };
+        for (path, bytes) in &self.files {
+            match bytes {
+                Some(bytes) => put_back(path, bytes)?,
+                None => {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+        }
+        if let Ok(entries) = std::fs::read_dir(&self.folder) {
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.is_file() && !self.folder_files.iter().any(|(kept, _)| *kept == path) {
+                    std::fs::remove_file(&path).map_err(|e| write_error(&path, e))?;
+                }
+            }
+        }
+        for (path, bytes) in &self.folder_files {
+            put_back(path, bytes)?;
+        }
+        Ok(())
     }
 }

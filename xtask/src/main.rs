@@ -4,13 +4,16 @@
 use std::process::ExitCode;
 
 const HELP: &str = "\
-cargo xtask regen           re-normalize specs/*, rewrite the clients' openapi.json, rebuild
-                            them and update the snapshots; print what changed per vendor,
-                            each change marked BREAKING or ok
+cargo xtask regen           re-normalize specs/*, rewrite each client's openapi.json and the
+                            generated code's dependencies in its Cargo.toml, build every
+                            client and update the regeneration snapshots; print what changed
+                            per vendor, each change marked BREAKING or ok. If any step fails,
+                            every file is put back as it was and that step's message shown
 cargo xtask regen --deny-breaking
                             the same, but if any change is BREAKING print the report, write
                             nothing and fail
-cargo xtask regen --check   change nothing; fail, naming the file, if anything is stale
+cargo xtask regen --check   change nothing; fail, naming the file (and for a Cargo.toml the
+                            dependency), if anything is stale
                             (with --deny-breaking too: breaking changes fail first)
 cargo xtask import VENDOR PAGE.md...
                             merge the OpenAPI blocks of documentation pages into
@@ -38,63 +41,73 @@ fn regen_flags(flags: &[&str]) -> Option<(xtask::Mode, xtask::BreakingChanges)> 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let root = xtask::project_root();
-    let result = match args.as_slice() {
-        ["regen", flags @ ..] => {
-            let Some((mode, breaking)) = regen_flags(flags) else {
-                eprint!("unknown command: {}\n\n{HELP}", args.join(" "));
-                return ExitCode::from(2);
-            };
-            match xtask::regen_with(&root, mode, breaking) {
-                Ok(report) => {
-                    print!("{report}");
-                    match mode {
-                        xtask::Mode::Write => xtask::rebuild_and_update_snapshots(&root),
-                        xtask::Mode::Check => Ok(()),
-                    }
-                }
-                Err(error) => {
-                    // The whole report, so the breaking changes are seen in context.
-                    if let xtask::RegenError::Breaking(report) = &error {
-                        print!("{report}");
-                    }
-                    Err(error)
-                }
-            }
-        }
-        ["import", "--check"] => xtask::import::check(&root)
-            .map(|()| println!("every imported spec is what its pages give"))
-            .map_err(xtask::RegenError::from),
-        ["import", vendor, pages @ ..] if !pages.is_empty() && !vendor.starts_with('-') => {
-            let pages: Vec<std::path::PathBuf> =
-                pages.iter().map(std::path::PathBuf::from).collect();
-            xtask::import::import(&root, vendor, &pages, &xtask::import::today())
-                .map(|operations| {
-                    println!(
-                        "specs/{vendor}/openapi.yaml now has {} operation(s):",
-                        operations.len()
-                    );
-                    operations.iter().for_each(|op| println!("  {op}"));
-                    println!("next: cargo xtask regen, then review the diff");
-                })
-                .map_err(xtask::RegenError::from)
-        }
+    let usage = || {
+        eprint!("unknown command: {}\n\n{HELP}", args.join(" "));
+        ExitCode::from(2)
+    };
+    let command = match args.as_slice() {
         ["help"] | ["--help"] | ["-h"] | [] => {
             print!("{HELP}");
-            Ok(())
+            return ExitCode::SUCCESS;
         }
-        _ => {
-            eprint!("unknown command: {}\n\n{HELP}", args.join(" "));
-            return ExitCode::from(2);
+        ["regen", flags @ ..] => match regen_flags(flags) {
+            Some((mode, breaking)) => Command::Regen(mode, breaking),
+            None => return usage(),
+        },
+        ["import", "--check"] => Command::ImportCheck,
+        ["import", vendor, pages @ ..] if !pages.is_empty() && !vendor.starts_with('-') => {
+            Command::Import(vendor, pages)
         }
+        _ => return usage(),
     };
-    match result {
+    match xtask::project_root().and_then(|root| run(&root, command)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
+            // The whole report, so the breaking changes are seen in context.
+            if let xtask::RegenError::Breaking(report) = &error {
+                print!("{report}");
+            }
             eprintln!("error: {error}");
             ExitCode::FAILURE
         }
     }
+}
+
+/// A parsed command line.
+enum Command<'a> {
+    Regen(xtask::Mode, xtask::BreakingChanges),
+    ImportCheck,
+    Import(&'a str, &'a [&'a str]),
+}
+
+fn run(root: &std::path::Path, command: Command<'_>) -> Result<(), xtask::RegenError> {
+    match command {
+        Command::Regen(xtask::Mode::Check, breaking) => {
+            print!("{}", xtask::regen_with(root, xtask::Mode::Check, breaking)?);
+        }
+        Command::Regen(xtask::Mode::Write, breaking) => {
+            let rebuild = xtask::Rebuild {
+                snapshots: true,
+                ..xtask::Rebuild::default()
+            };
+            print!("{}", xtask::regen_and_rebuild(root, breaking, &rebuild)?);
+        }
+        Command::ImportCheck => {
+            xtask::import::check(root)?;
+            println!("every imported spec is what its pages give");
+        }
+        Command::Import(vendor, pages) => {
+            let pages: Vec<std::path::PathBuf> = pages.iter().map(Into::into).collect();
+            let operations = xtask::import::import(root, vendor, &pages, &xtask::import::today())?;
+            println!(
+                "specs/{vendor}/openapi.yaml now has {} operation(s):",
+                operations.len()
+            );
+            operations.iter().for_each(|op| println!("  {op}"));
+            println!("next: cargo xtask regen, then review the diff");
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,14 +1,6 @@
-//! Generate a vendor client from its normalized OpenAPI document.
-//!
-//! This one file is a module of `codegen` *and*, through a symlink, the `build.rs` of every
-//! client crate: the code a client compiles and the code the snapshots show come from the
-//! same function, and each client crate still packages on its own (`cargo package -p
-//! venice-client`). It may therefore use only crates that every client lists under
-//! `[build-dependencies]`: progenitor, openapiv3, schemars, serde_json, prettyplease, syn,
-//! quote and proc-macro2.
-//!
-//! Besides progenitor's client, it emits what progenitor leaves to us (see
-//! [`generate`]): the base URL each operation is served from, and the vendor's auth.
+//! Generate a vendor client from its normalized OpenAPI document: progenitor's code, plus
+//! what progenitor leaves to us and the spec decides (see [`generate`]). Everything every
+//! client shares lives in `prepaid-client-runtime`; the generated code only calls it.
 
 use std::fmt;
 use std::panic::{self, AssertUnwindSafe};
@@ -17,13 +9,19 @@ use openapiv3::{APIKeyLocation, OpenAPI, ReferenceOr, SecurityScheme};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
+use crate::Dependencies;
+
 /// The Rust source generated for one vendor, formatted with prettyplease.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Generated {
-    /// The client: progenitor's types, builders and `Client`, plus `servers` and `Credentials`.
+    /// The client: progenitor's types, builders and `Client`, plus `servers`, `auth` and
+    /// the `ClientHooks` impl that hands requests and bodies to the runtime.
     pub client: String,
-    /// progenitor's typed httpmock helpers (a client crate's `mock` feature).
+    /// progenitor's typed httpmock helpers (a client crate's `mock` feature), sending and
+    /// matching bodies as their exact JSON text.
     pub httpmock: String,
+    /// The crates the generated code needs beside the ones every client has.
+    pub dependencies: Dependencies,
 }
 
 /// Why a normalized document could not be turned into Rust.
@@ -72,17 +70,13 @@ impl std::error::Error for GenerateError {}
 /// Generate the client and its httpmock helpers from a normalized OpenAPI 3.0 JSON document.
 ///
 /// Settings: builder interface, merged tags, `schemars::JsonSchema` derived on every type,
-/// `ClientConfig` as the client's inner type, and a `ClientHooks` impl that sets the auth
-/// header and applies the config's response-size limit and observer. progenitor's
+/// `ExactNumber` for every `type: number`, the runtime's `ClientConfig` as the client's
+/// inner type, and a `ClientHooks` impl that delegates to the runtime. progenitor's
 /// `api-version` header is taken out of the code (none of our vendors documents it).
 pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     let spec: OpenAPI = serde_json::from_str(spec_json).map_err(GenerateError::Parse)?;
-    let progenitor_client = catch_progenitor_panic(&spec, run_progenitor)?;
-    let extras = [
-        servers_module(&spec),
-        credentials_module(&spec)?,
-        exact_number(),
-    ];
+    let (progenitor_client, dependencies) = catch_progenitor_panic(&spec, run_progenitor)?;
+    let extras = [servers_module(&spec), client_module(&spec)?];
     let mut client = parse(quote! { #progenitor_client #(#extras)* })?;
     strip_api_version(&mut client);
     read_bodies_within_limit(&mut client);
@@ -90,9 +84,12 @@ pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     let httpmock = catch_progenitor_panic(&spec, |spec| {
         progenitor::Generator::new(&settings()).httpmock(spec, "crate")
     })?;
+    let mut httpmock = parse(httpmock)?;
+    send_exact_mock_bodies(&mut httpmock);
     Ok(Generated {
         client,
-        httpmock: format(httpmock)?,
+        httpmock: prettyplease::unparse(&httpmock),
+        dependencies,
     })
 }
 
@@ -115,17 +112,32 @@ fn settings() -> progenitor::GenerationSettings {
     settings
 }
 
-fn run_progenitor(spec: &OpenAPI) -> Result<TokenStream, progenitor::Error> {
-    progenitor::Generator::new(&settings()).generate_tokens(spec)
+/// progenitor's client, and the crates its code needs (typify's type space says which).
+fn run_progenitor(spec: &OpenAPI) -> Result<(TokenStream, Dependencies), progenitor::Error> {
+    let mut generator = progenitor::Generator::new(&settings());
+    let tokens = generator.generate_tokens(spec)?;
+    if generator.uses_websockets() {
+        return Err(progenitor::Error::UnexpectedFormat(
+            "websocket operations are not supported by the client runtime".to_string(),
+        ));
+    }
+    let types = generator.get_type_space();
+    let dependencies = Dependencies {
+        chrono: types.uses_chrono(),
+        uuid: types.uses_uuid(),
+        regress: types.uses_regress(),
+        futures: generator.uses_futures(),
+    };
+    Ok((tokens, dependencies))
 }
 
 /// Run `step` on `spec`, turning a progenitor panic into an error that names the operation.
-fn catch_progenitor_panic(
+fn catch_progenitor_panic<T>(
     spec: &OpenAPI,
-    step: impl Fn(&OpenAPI) -> Result<TokenStream, progenitor::Error>,
-) -> Result<TokenStream, GenerateError> {
+    step: impl Fn(&OpenAPI) -> Result<T, progenitor::Error>,
+) -> Result<T, GenerateError> {
     match quietly(|| step(spec)) {
-        Ok(Ok(tokens)) => Ok(tokens),
+        Ok(Ok(generated)) => Ok(generated),
         Ok(Err(e)) => Err(GenerateError::Progenitor(e.to_string())),
         Err(message) => {
             // Find the operation that panics on its own, so the maintainer knows where to look.
@@ -177,17 +189,18 @@ fn only_operation(spec: &OpenAPI, path: &str, method: &str) -> OpenAPI {
     let mut single = spec.clone();
     single.paths.paths.retain(|p, _| p == path);
     if let Some(ReferenceOr::Item(item)) = single.paths.paths.get_mut(path) {
-        for (m, slot) in [
-            ("get", &mut item.get),
-            ("put", &mut item.put),
-            ("post", &mut item.post),
-            ("delete", &mut item.delete),
-            ("options", &mut item.options),
-            ("head", &mut item.head),
-            ("patch", &mut item.patch),
-            ("trace", &mut item.trace),
-        ] {
-            if m != method {
+        let slots = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for (m, slot) in crate::HTTP_METHODS.iter().zip(slots) {
+            if *m != method {
                 *slot = None;
             }
         }
@@ -234,101 +247,15 @@ fn servers_module(spec: &OpenAPI) -> TokenStream {
     }
 }
 
-/// `ExactNumber`, the type of every `type: number` in the spec: the JSON number's own text,
-/// so money is never rounded through `f64` on its way to a caller.
-fn exact_number() -> TokenStream {
-    quote! {
-        /// A JSON number exactly as the vendor wrote it (`type: number` in the spec). Parse
-        /// [`ExactNumber::as_str`] into a decimal type for money; [`ExactNumber::to_f64`] is
-        /// there for everything else.
-        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-        pub struct ExactNumber(String);
-
-        /// Text that is not a JSON number.
-        #[derive(Clone, Debug, PartialEq, Eq)]
-        pub struct NotANumber;
-
-        impl std::fmt::Display for NotANumber {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("not a JSON number")
-            }
-        }
-
-        impl std::error::Error for NotANumber {}
-
-        impl ExactNumber {
-            /// The number's JSON text, e.g. `90.5` or `1e-7`.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-
-            /// The nearest `f64` (lossy: not for money).
-            pub fn to_f64(&self) -> Option<f64> {
-                self.0.parse().ok()
-            }
-        }
-
-        impl std::str::FromStr for ExactNumber {
-            type Err = NotANumber;
-            fn from_str(text: &str) -> Result<Self, NotANumber> {
-                match serde_json::from_str::<Box<serde_json::value::RawValue>>(text) {
-                    Ok(raw) if is_number(raw.get()) => Ok(Self(String::from(Box::<str>::from(raw)))),
-                    _ => Err(NotANumber),
-                }
-            }
-        }
-
-        /// Whether `raw`, the text of one JSON value (checked, with no space around it), is
-        /// a number: the one kind of value that starts with `-` or a digit. Its size does not
-        /// matter: `1e400` is a number, however few types can hold it.
-        fn is_number(raw: &str) -> bool {
-            raw.starts_with(|c: char| c == '-' || c.is_ascii_digit())
-        }
-
-        impl std::fmt::Display for ExactNumber {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl<'de> serde::Deserialize<'de> for ExactNumber {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let raw = <Box<serde_json::value::RawValue>>::deserialize(deserializer)?;
-                if is_number(raw.get()) {
-                    Ok(Self(String::from(Box::<str>::from(raw))))
-                } else {
-                    Err(<D::Error as serde::de::Error>::invalid_type(
-                        serde::de::Unexpected::Other(raw.get()),
-                        &"a JSON number",
-                    ))
-                }
-            }
-        }
-
-        impl serde::Serialize for ExactNumber {
-            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                match serde_json::value::RawValue::from_string(self.0.clone()) {
-                    Ok(raw) => raw.serialize(serializer),
-                    Err(e) => Err(<S::Error as serde::ser::Error>::custom(e)),
-                }
-            }
-        }
-
-        impl schemars::JsonSchema for ExactNumber {
-            fn schema_name() -> String {
-                "ExactNumber".to_string()
-            }
-            fn json_schema(generator: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
-                <f64 as schemars::JsonSchema>::json_schema(generator)
-            }
-        }
-    }
-}
-
 /// How a security scheme puts the key on a request.
 struct AuthHeader {
+    /// The scheme's name in the spec.
     scheme: String,
+    /// The `auth` function that makes its credentials: the name in snake case.
+    function: syn::Ident,
+    /// The header it sets, lower case.
     header: String,
+    /// `Authorization: Bearer <key>` rather than the key alone.
     bearer: bool,
 }
 
@@ -362,8 +289,14 @@ fn auth_headers(spec: &OpenAPI) -> Result<Vec<AuthHeader>, GenerateError> {
             } => (name.to_ascii_lowercase(), false),
             _ => continue,
         };
+        if !is_header_name(&header) {
+            return Err(GenerateError::Unsupported(format!(
+                "security scheme `{name}` names header {header:?}, which is not an HTTP header name"
+            )));
+        }
         headers.push(AuthHeader {
             scheme: name.clone(),
+            function: rust_identifier(&snake_case(name)),
             header,
             bearer,
         });
@@ -376,217 +309,62 @@ fn auth_headers(spec: &OpenAPI) -> Result<Vec<AuthHeader>, GenerateError> {
     Ok(headers)
 }
 
-/// `Credentials`, `ClientConfig` (the client's inner value), the `ClientHooks` impl that
-/// applies them, and `Client::with_api_key` / `Client::with_config`.
-fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
+/// The crate root's additions: the runtime's types re-exported, `auth` (credentials for
+/// each of the spec's security schemes), the `ClientHooks` impl that hands every request and
+/// response to the runtime, and `Client::with_api_key` / `Client::with_config`.
+fn client_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
     let schemes = auth_headers(spec)?;
     let constructors = schemes.iter().map(|s| {
-        let fn_name = format_ident!("{}", snake_case(&s.scheme));
+        let fn_name = &s.function;
         let header = &s.header;
-        let (doc, value) = if s.bearer {
-            (
-                format!(
-                    "Sends the key as `Authorization: Bearer <key>` (security scheme `{}`).",
-                    s.scheme
-                ),
-                quote! { format!("Bearer {api_key}") },
-            )
+        if s.bearer {
+            let doc = format!(
+                "Sends the key as `Authorization: Bearer <key>` (security scheme `{}`).",
+                s.scheme
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #fn_name(api_key: &str) -> Result<Credentials, InvalidApiKey> {
+                    Credentials::bearer(api_key)
+                }
+            }
         } else {
-            (
-                format!(
-                    "Sends the key as the `{header}` header (security scheme `{}`).",
-                    s.scheme
-                ),
-                quote! { api_key.to_string() },
-            )
-        };
-        quote! {
-            #[doc = #doc]
-            pub fn #fn_name(api_key: &str) -> Result<Self, InvalidApiKey> {
-                Self::header(#header, #value, api_key)
+            let doc = format!(
+                "Sends the key as the `{header}` header (security scheme `{}`).",
+                s.scheme
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #fn_name(api_key: &str) -> Result<Credentials, InvalidApiKey> {
+                    Credentials::header(#header, api_key)
+                }
             }
         }
     });
-    let default_fn = format_ident!("{}", snake_case(&schemes[0].scheme));
-    let default_doc = format!(
-        "Credentials for an API key in the spec's first security scheme, `{}`.",
-        schemes[0].scheme
-    );
+    let first = &schemes[0].function;
+    let alias = (!schemes.iter().any(|s| s.function == "api_key")).then(|| {
+        let doc = format!(
+            "Credentials for an API key in the spec's first security scheme, `{}`.",
+            schemes[0].scheme
+        );
+        quote! {
+            #[doc = #doc]
+            pub fn api_key(api_key: &str) -> Result<Credentials, InvalidApiKey> {
+                #first(api_key)
+            }
+        }
+    });
     Ok(quote! {
-        /// What authenticates a request: one header, set on every request by the client's
-        /// `ClientHooks`. Its `Debug` output never shows the value.
-        #[derive(Clone, Default)]
-        pub struct Credentials {
-            header: Option<(reqwest::header::HeaderName, reqwest::header::HeaderValue)>,
-        }
+        pub use ::prepaid_client_runtime::{
+            ClientConfig, CrossOriginRedirect, Credentials, ExactNumber, InvalidApiKey,
+            ResponseTooLarge,
+        };
 
-        /// An API key that cannot be sent in an HTTP header (empty, or with whitespace or
-        /// control characters). It never holds the key itself.
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct InvalidApiKey;
-
-        impl std::fmt::Display for InvalidApiKey {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("the API key is empty or contains whitespace or control characters")
-            }
-        }
-
-        impl std::error::Error for InvalidApiKey {}
-
-        impl Credentials {
-            /// No credentials: requests go out unauthenticated.
-            pub fn none() -> Self {
-                Self::default()
-            }
-
-            #[doc = #default_doc]
-            pub fn api_key(api_key: &str) -> Result<Self, InvalidApiKey> {
-                Self::#default_fn(api_key)
-            }
-
+        /// Credentials for each of the spec's security schemes.
+        pub mod auth {
+            use super::{Credentials, InvalidApiKey};
+            #alias
             #(#constructors)*
-
-            fn header(name: &'static str, value: String, api_key: &str) -> Result<Self, InvalidApiKey> {
-                if api_key.is_empty() || api_key.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                    return Err(InvalidApiKey);
-                }
-                let mut value = reqwest::header::HeaderValue::try_from(value).map_err(|_| InvalidApiKey)?;
-                value.set_sensitive(true);
-                Ok(Self { header: Some((reqwest::header::HeaderName::from_static(name), value)) })
-            }
-
-            /// The header name these credentials set, if any (never the value).
-            pub fn header_name(&self) -> Option<&str> {
-                self.header.as_ref().map(|(name, _)| name.as_str())
-            }
-        }
-
-        impl std::fmt::Debug for Credentials {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct("Credentials")
-                    .field("header", &self.header_name())
-                    .field("value", &self.header.as_ref().map(|_| "<redacted>"))
-                    .finish()
-            }
-        }
-
-        /// What a [`Client`] sends and how it reads responses: its inner value.
-        #[derive(Clone, Default)]
-        pub struct ClientConfig {
-            /// Set on every request.
-            pub credentials: Credentials,
-            /// The largest response body read, in bytes: a longer one fails the request
-            /// with [`ResponseTooLarge`] in its error's source chain. `None`: no limit.
-            pub max_response_bytes: Option<u64>,
-            /// Called with every response (status and headers) before its body is read.
-            pub on_response: Option<std::sync::Arc<dyn Fn(&reqwest::Response) + Send + Sync>>,
-            /// Called with every response body as it is read, whole or in pieces in order:
-            /// the exact bytes the vendor sent, fields the spec does not declare included.
-            pub on_body: Option<std::sync::Arc<dyn Fn(&[u8]) + Send + Sync>>,
-        }
-
-        impl std::fmt::Debug for ClientConfig {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.debug_struct("ClientConfig")
-                    .field("credentials", &self.credentials)
-                    .field("max_response_bytes", &self.max_response_bytes)
-                    .field("on_response", &self.on_response.as_ref().map(|_| "Fn"))
-                    .field("on_body", &self.on_body.as_ref().map(|_| "Fn"))
-                    .finish()
-            }
-        }
-
-        impl From<Credentials> for ClientConfig {
-            fn from(credentials: Credentials) -> Self {
-                Self { credentials, ..Self::default() }
-            }
-        }
-
-        /// A response body longer than [`ClientConfig::max_response_bytes`].
-        #[derive(Debug, Clone, PartialEq, Eq)]
-        pub struct ResponseTooLarge {
-            /// The limit that was exceeded, in bytes.
-            pub limit: u64,
-        }
-
-        impl std::fmt::Display for ResponseTooLarge {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                write!(f, "the response body is larger than {} bytes", self.limit)
-            }
-        }
-
-        impl std::error::Error for ResponseTooLarge {}
-
-        /// A JSON body as `T`, as progenitor's `ResponseValue::from_response` reads one, but
-        /// within the config's size limit and shown to its `on_body` hook. A body whose
-        /// declared length fits is read at once (the connection delivers no more than that);
-        /// any other is counted as it streams in.
-        async fn read_json<T: serde::de::DeserializeOwned, E>(
-            config: &ClientConfig,
-            mut response: reqwest::Response,
-        ) -> Result<ResponseValue<T>, Error<E>> {
-            let status = response.status();
-            let headers = std::mem::take(response.headers_mut());
-            let limit = config.max_response_bytes.unwrap_or(u64::MAX);
-            let full = if response.content_length().is_some_and(|length| length <= limit) {
-                response.bytes().await
-            } else {
-                watch_body(response, limit, None).bytes().await
-            }
-            .map_err(Error::ResponseBodyError)?;
-            if let Some(on_body) = &config.on_body {
-                on_body(&full);
-            }
-            match serde_json::from_slice(&full) {
-                Ok(inner) => Ok(ResponseValue::new(inner, status, headers)),
-                Err(e) => Err(Error::InvalidResponsePayload(full, e)),
-            }
-        }
-
-        /// `response`, for the caller to read, with the config's size limit and `on_body`
-        /// hook on its body.
-        fn watched(config: &ClientConfig, response: reqwest::Response) -> reqwest::Response {
-            match (config.max_response_bytes, &config.on_body) {
-                (None, None) => response,
-                (limit, on_body) => watch_body(response, limit.unwrap_or(u64::MAX), on_body.clone()),
-            }
-        }
-
-        /// `response` with a body that fails with [`ResponseTooLarge`] past `limit` bytes and
-        /// passes each chunk to `on_body` as it is read.
-        fn watch_body(
-            mut response: reqwest::Response,
-            limit: u64,
-            on_body: Option<std::sync::Arc<dyn Fn(&[u8]) + Send + Sync>>,
-        ) -> reqwest::Response {
-            let declared_too_large = response.content_length().is_some_and(|length| length > limit);
-            // Moved, not copied: the original response keeps only its body.
-            let (status, version, url) = (response.status(), response.version(), response.url().clone());
-            let headers = std::mem::take(response.headers_mut());
-            let extensions = std::mem::take(response.extensions_mut());
-            let mut seen: u64 = 0;
-            let body = futures_util::StreamExt::map(response.bytes_stream(), move |chunk| {
-                let chunk = chunk.map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)?;
-                seen = seen.saturating_add(chunk.len() as u64);
-                if declared_too_large || seen > limit {
-                    return Err(Box::new(ResponseTooLarge { limit }) as Box<dyn std::error::Error + Send + Sync>);
-                }
-                if let Some(on_body) = &on_body {
-                    on_body(&chunk);
-                }
-                Ok(chunk)
-            });
-            let mut watched = http::Response::new(reqwest::Body::wrap_stream(body));
-            *watched.status_mut() = status;
-            *watched.version_mut() = version;
-            *watched.headers_mut() = headers;
-            *watched.extensions_mut() = extensions;
-            // Keep the URL, so errors reading the body still say where it came from.
-            let with_url = reqwest::ResponseBuilderExt::url(http::Response::builder(), url).body(());
-            if let Ok(with_url) = with_url {
-                watched.extensions_mut().extend(with_url.into_parts().0.extensions);
-            }
-            reqwest::Response::from(watched)
         }
 
         impl ClientHooks<ClientConfig> for Client {
@@ -595,9 +373,7 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
                 request: &mut reqwest::Request,
                 _info: &OperationInfo,
             ) -> std::result::Result<(), Error<E>> {
-                if let Some((name, value)) = &self.inner.credentials.header {
-                    request.headers_mut().insert(name.clone(), value.clone());
-                }
+                self.inner.credentials.apply(request);
                 Ok(())
             }
 
@@ -606,30 +382,22 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
                 request: reqwest::Request,
                 _info: &OperationInfo,
             ) -> reqwest::Result<reqwest::Response> {
-                let response = self.client.execute(request).await?;
-                if let Some(observe) = &self.inner.on_response {
-                    observe(&response);
-                }
-                // The body is read, within the limit, by `read_json` or, for a response the
-                // operation does not document, by the caller through `watched`.
-                Ok(response)
+                self.inner.execute(&self.client, request).await
             }
         }
 
         impl Client {
             /// A client for the vendor's documented base URL ([`servers::DEFAULT_BASE_URL`])
-            /// that authenticates with `api_key`, on a new `reqwest::Client` that follows
-            /// redirects only within the same origin, so the key never reaches another host.
-            /// Fails on an [`InvalidApiKey`] or if the HTTP client cannot be built.
-            pub fn with_api_key(api_key: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
-                let credentials = Credentials::api_key(api_key)?;
-                let same_origin = reqwest::redirect::Policy::custom(|attempt| {
-                    let origin = attempt.url().origin();
-                    let same = attempt.previous().iter().all(|url| url.origin() == origin);
-                    if same && attempt.previous().len() < 10 { attempt.follow() } else { attempt.stop() }
-                });
-                let http = reqwest::Client::builder().redirect(same_origin).build()?;
-                Ok(Self::with_config(servers::DEFAULT_BASE_URL, http, credentials.into()))
+            /// that authenticates with `api_key` in the spec's first security scheme, on a new
+            /// `reqwest::Client` that follows redirects only within the same origin, so the
+            /// key never reaches another host. Fails on an [`InvalidApiKey`] or if the HTTP
+            /// client cannot be built.
+            pub fn with_api_key(
+                api_key: &str,
+            ) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                let config = ClientConfig::from(auth::#first(api_key)?);
+                let http = ::prepaid_client_runtime::http_client()?;
+                Ok(Self::with_config(servers::DEFAULT_BASE_URL, http, config))
             }
 
             /// A client for `base_url` (a trailing `/` is dropped) on a shared
@@ -639,6 +407,22 @@ fn credentials_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
             }
         }
     })
+}
+
+/// Whether `name` is an HTTP header name (RFC 9110 `token`).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// `name` as an identifier: a keyword gets a `_` after it, a leading digit `scheme_` before.
+fn rust_identifier(name: &str) -> syn::Ident {
+    [name.to_string(), format!("{name}_"), format!("scheme_{name}")]
+        .iter()
+        .find_map(|candidate| syn::parse_str::<syn::Ident>(candidate).ok())
+        .unwrap_or_else(|| format_ident!("scheme"))
 }
 
 fn snake_case(name: &str) -> String {
@@ -656,10 +440,6 @@ fn snake_case(name: &str) -> String {
         }
     }
     out
-}
-
-fn format(tokens: TokenStream) -> Result<String, GenerateError> {
-    Ok(prettyplease::unparse(&parse(tokens)?))
 }
 
 fn parse(tokens: TokenStream) -> Result<syn::File, GenerateError> {
@@ -742,7 +522,7 @@ fn strip_api_version(file: &mut syn::File) {
 
 /// Route every body the operations read through the config's size limit and `on_body`
 /// hook: `ResponseValue::from_response(response)` becomes
-/// `crate::read_json(&client.inner, response)`, and the response in
+/// `::prepaid_client_runtime::read_json(&client.inner, response)`, and the response in
 /// `Error::UnexpectedResponse(response)` or `ResponseValue::stream(response)` is handed
 /// over `crate::watched`. The hooks'
 /// `exec` then leaves responses as they are: a JSON body read whole is not streamed
@@ -771,7 +551,6 @@ fn read_bodies_within_limit(file: &mut syn::File) {
 
     impl VisitMut for Route {
         fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
-            // (No let-chains: this file is also the clients' edition-2021 `build.rs`.)
             let target = match &*expr {
                 syn::Expr::Call(call) if just_response(&call.args) => match &*call.func {
                     syn::Expr::Path(func) => Some(func.path.clone()),
@@ -781,14 +560,14 @@ fn read_bodies_within_limit(file: &mut syn::File) {
             };
             match target {
                 Some(path) if ends_with(&path, &["ResponseValue", "from_response"]) => {
-                    *expr = syn::parse_quote! { crate::read_json(&client.inner, response) };
+                    *expr = syn::parse_quote! { ::prepaid_client_runtime::read_json(&client.inner, response) };
                 }
                 Some(path)
                     if ends_with(&path, &["Error", "UnexpectedResponse"])
                         || ends_with(&path, &["ResponseValue", "stream"]) =>
                 {
                     if let syn::Expr::Call(call) = expr {
-                        call.args = syn::parse_quote! { crate::watched(&client.inner, response) };
+                        call.args = syn::parse_quote! { ::prepaid_client_runtime::watched(&client.inner, response) };
                     }
                 }
                 _ => syn::visit_mut::visit_expr_mut(self, expr),
@@ -799,26 +578,31 @@ fn read_bodies_within_limit(file: &mut syn::File) {
     Route.visit_file_mut(file);
 }
 
-/// As every client crate's `build.rs`: generate `$OUT_DIR/codegen.rs` and `$OUT_DIR/httpmock.rs`
-/// from the crate's `openapi.json`, rerunning only when that file changes.
-#[allow(dead_code)]
-fn main() -> std::process::ExitCode {
-    println!("cargo::rerun-if-changed=openapi.json");
-    let result = (|| -> Result<(), String> {
-        let spec = std::fs::read_to_string("openapi.json")
-            .map_err(|e| format!("cannot read openapi.json: {e}"))?;
-        let generated = generate(&spec).map_err(|e| format!("openapi.json: {e}"))?;
-        let out_dir = std::env::var_os("OUT_DIR").ok_or("OUT_DIR is not set")?;
-        let out_dir = std::path::Path::new(&out_dir);
-        std::fs::write(out_dir.join("codegen.rs"), generated.client)
-            .and_then(|()| std::fs::write(out_dir.join("httpmock.rs"), generated.httpmock))
-            .map_err(|e| format!("cannot write to OUT_DIR: {e}"))
-    })();
-    match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(message) => {
-            println!("cargo::error={message}");
-            std::process::ExitCode::FAILURE
+
+/// Send and match typed mock bodies as their exact JSON text. progenitor's helpers call
+/// httpmock's `json_body_obj(value)`, which goes through `serde_json::Value` and so rounds
+/// an [`ExactNumber`](https://docs.rs/prepaid-client-runtime) with more digits than an `f64`
+/// holds. `x.json_body_obj(value)` becomes `x.body(<value as JSON text>)`: a response sends
+/// that text, and a request matches when its body is that text (the client serializes the
+/// same typed value the same way).
+fn send_exact_mock_bodies(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+
+    struct Exact;
+
+    impl VisitMut for Exact {
+        fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
+            syn::visit_mut::visit_expr_method_call_mut(self, call);
+            if call.method == "json_body_obj" && call.args.len() == 1 {
+                let value = &call.args[0];
+                call.method = format_ident!("body");
+                call.args = syn::parse_quote! {
+                    ::serde_json::to_string(#value)
+                        .expect("a generated type serializes to JSON")
+                };
+            }
         }
     }
+
+    Exact.visit_file_mut(file);
 }

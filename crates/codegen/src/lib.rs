@@ -1,15 +1,29 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod generate;
+pub mod manifest;
 pub mod normalize;
+#[cfg(feature = "maintainer")]
+pub mod report;
 
+#[cfg(feature = "maintainer")]
 use std::path::Path;
 
 pub use generate::{GenerateError, Generated, generate};
+pub use manifest::Dependencies;
 pub use normalize::{NormalizeError, normalize};
+#[cfg(feature = "maintainer")]
+pub use report::{Change, ChangeKind, ChangeReport, Severity};
+
+/// The operations of an OpenAPI path item, in the order the specification lists them.
+pub const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
 
 /// Why a vendor spec could not be loaded, normalized or generated. Every variant names the file.
+#[cfg(feature = "maintainer")]
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// The file could not be read.
@@ -47,6 +61,7 @@ pub enum SpecError {
 }
 
 /// Parse OpenAPI text (YAML or JSON, which is YAML too) into a JSON value, keeping key order.
+#[cfg(feature = "maintainer")]
 pub fn parse_spec(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error> {
     serde_yaml_ng::from_str(text)
 }
@@ -60,17 +75,21 @@ pub fn to_canonical_json(doc: &serde_json::Value) -> String {
 }
 
 /// A vendor spec taken through the whole pipeline, in memory.
+#[cfg(feature = "maintainer")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pipeline {
     /// The vendor text as read.
     pub source: String,
     /// The normalized document, as [`to_canonical_json`] writes it.
     pub normalized_json: String,
+    /// What normalization repaired in the vendor's text, one sentence each.
+    pub notes: Vec<String>,
     /// The Rust generated from it.
     pub generated: Generated,
 }
 
 /// Read, normalize and generate the spec at `path`, writing nothing.
+#[cfg(feature = "maintainer")]
 pub fn run_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
@@ -81,7 +100,7 @@ pub fn run_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
         path: name.clone(),
         source,
     })?;
-    let doc = normalize(doc).map_err(|source| SpecError::Normalize {
+    let (doc, notes) = normalize::normalize_with_notes(doc).map_err(|source| SpecError::Normalize {
         path: name.clone(),
         source,
     })?;
@@ -91,6 +110,7 @@ pub fn run_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
     Ok(Pipeline {
         source: text,
         normalized_json,
+        notes,
         generated,
     })
 }

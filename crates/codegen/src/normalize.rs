@@ -19,7 +19,14 @@ pub enum NormalizeError {
 }
 
 /// Run every rule, in order, and check the result parses as OpenAPI 3.0.
-pub fn normalize(mut doc: Value) -> Result<Value, NormalizeError> {
+pub fn normalize(doc: Value) -> Result<Value, NormalizeError> {
+    normalize_with_notes(doc).map(|(doc, _)| doc)
+}
+
+/// [`normalize`], and what it repaired in the vendor's text (a duplicated enum value, ...),
+/// one sentence each, for the maintainer's report.
+pub fn normalize_with_notes(mut doc: Value) -> Result<(Value, Vec<String>), NormalizeError> {
+    let mut notes = Vec::new();
     let version = doc
         .get("openapi")
         .and_then(Value::as_str)
@@ -30,11 +37,42 @@ pub fn normalize(mut doc: Value) -> Result<Value, NormalizeError> {
     } else if !version.starts_with("3.0.") {
         return Err(NormalizeError::Version(version));
     }
+    doc = remove_duplicate_enum_values(doc, &mut notes);
     doc = replace_default_responses(doc);
     doc = allow_unknown_response_fields(doc);
     doc = allow_unknown_response_enum_values(doc);
     serde_json::from_value::<openapiv3::OpenAPI>(doc.clone()).map_err(NormalizeError::Invalid)?;
-    Ok(doc)
+    Ok((doc, notes))
+}
+
+/// A value listed twice in an `enum` (a vendor's slip) makes progenitor panic: keep its
+/// first occurrence, in every schema (components, parameters, requests and responses), and
+/// say so in `notes`.
+pub fn remove_duplicate_enum_values(mut doc: Value, notes: &mut Vec<String>) -> Value {
+    for_each_schema(&mut doc, &mut |schema| {
+        let Some(Value::Array(values)) = schema.get_mut("enum") else {
+            return;
+        };
+        let mut kept: Vec<Value> = Vec::with_capacity(values.len());
+        let mut removed = Vec::new();
+        for value in values.drain(..) {
+            if kept.contains(&value) {
+                removed.push(value.to_string());
+            } else {
+                kept.push(value);
+            }
+        }
+        if !removed.is_empty() {
+            let listed: Vec<String> = kept.iter().map(Value::to_string).collect();
+            notes.push(format!(
+                "enum [{}]: duplicate value(s) {} removed",
+                listed.join(", "),
+                removed.join(", ")
+            ));
+        }
+        *values = kept;
+    });
+    doc
 }
 
 /// OpenAPI 3.1 → 3.0.3: the version field, the 3.1-only document fields (kept as `x-`
@@ -104,6 +142,7 @@ pub fn downconvert_schema_31(schema: &mut Map<String, Value>) {
 /// A `default` response counts as both success and error to progenitor, which then panics
 /// (`response_types.len() <= 1`) when a typed 2XX exists too. Replace it by the error
 /// ranges it stands for, `4XX` and `5XX`, where the operation has no such entry already.
+/// An operation with no success response keeps its `default`: it is the success type.
 pub fn replace_default_responses(mut doc: Value) -> Value {
     for operation in operations_mut(&mut doc) {
         let Some(responses) = operation
@@ -112,6 +151,9 @@ pub fn replace_default_responses(mut doc: Value) -> Value {
         else {
             continue;
         };
+        if !responses.keys().any(|status| status.starts_with('2')) {
+            continue;
+        }
         let Some(default) = responses.shift_remove("default") else {
             continue;
         };
@@ -139,15 +181,26 @@ pub fn allow_unknown_response_fields(mut doc: Value) -> Value {
 /// progenitor makes a closed Rust enum of a string `enum`, so a value the vendor adds later
 /// (a new Venice `consumptionCurrency`) would fail to decode. In every schema a response
 /// uses, keep the known values as a typed choice and accept any other string beside them:
-/// `enum: [A, B]` becomes `oneOf: [{enum: [A, B]}, {type: string, not: {enum: [A, B]}}]`,
-/// which progenitor turns into an untagged enum of the known values and a `String`.
+/// `enum: [A, B]` becomes
+/// `oneOf: [{title: <T>Known, enum: [A, B]}, {title: <T>Other, type: string, not: {enum: [A, B]}}]`,
+/// which progenitor turns into an untagged enum with variants `Known(..)` and `Other(..)`.
+/// `<T>` names the schema as typify does (its title, or the place it is in: see
+/// [`for_each_named_response_schema`]), and a number is added where the document already
+/// has that title, because typify reuses a type by title.
+///
+/// An enum of one value stays closed: it is a tag (a discriminator, a converted `const`)
+/// that tells `oneOf` branches apart, and opening it would let a branch match any value.
 pub fn allow_unknown_response_enum_values(mut doc: Value) -> Value {
-    for_each_response_schema(&mut doc, &mut |schema| {
+    let mut titles = existing_titles(&doc);
+    for_each_named_response_schema(&mut doc, &mut |schema, name| {
         let is_string_enum = schema.get("type") == Some(&json!("string"))
             && schema
                 .get("enum")
                 .and_then(Value::as_array)
-                .is_some_and(|values| values.iter().all(|v| v.is_string() || v.is_null()));
+                .is_some_and(|values| {
+                    values.iter().filter(|v| v.is_string()).count() > 1
+                        && values.iter().all(|v| v.is_string() || v.is_null())
+                });
         if !is_string_enum {
             return;
         }
@@ -156,16 +209,58 @@ pub fn allow_unknown_response_enum_values(mut doc: Value) -> Value {
         };
         let known: Vec<Value> = values.into_iter().filter(Value::is_string).collect();
         schema.remove("type");
+        let known_title = unique_title(&mut titles, &format!("{name}Known"));
+        let other_title = unique_title(&mut titles, &format!("{name}Other"));
         // The known branch has no `type`, so a second run of this rule leaves it alone.
         schema.insert(
             "oneOf".into(),
             json!([
-                { "enum": known },
-                { "type": "string", "not": { "enum": known } },
+                { "title": known_title, "enum": known },
+                { "title": other_title, "type": "string", "not": { "enum": known } },
             ]),
         );
     });
     doc
+}
+
+/// Every `title` already in the document's schemas.
+fn existing_titles(doc: &Value) -> Vec<String> {
+    let mut copy = doc.clone();
+    let mut titles = Vec::new();
+    for_each_schema(&mut copy, &mut |schema| {
+        if let Some(Value::String(title)) = schema.get("title") {
+            titles.push(title.clone());
+        }
+    });
+    titles
+}
+
+/// `wanted`, or `wanted2`, `wanted3`, ... if the document has it already; recorded as taken.
+fn unique_title(taken: &mut Vec<String>, wanted: &str) -> String {
+    let title = std::iter::once(wanted.to_string())
+        .chain((2..).map(|n| format!("{wanted}{n}")))
+        .find(|candidate| !taken.contains(candidate))
+        .unwrap_or_else(|| wanted.to_string());
+    taken.push(title.clone());
+    title
+}
+
+/// `consumption_currency`, `consumption-currency` or `CONSUMPTION CURRENCY` →
+/// `ConsumptionCurrency`; other characters are dropped.
+fn pascal_case(text: &str) -> String {
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            let first = chars.next().map(|c| c.to_ascii_uppercase());
+            let rest: String = if word.chars().all(|c| !c.is_ascii_lowercase()) {
+                chars.map(|c| c.to_ascii_lowercase()).collect()
+            } else {
+                chars.collect()
+            };
+            first.into_iter().chain(rest.chars()).collect::<String>()
+        })
+        .collect()
 }
 
 fn rename_key(map: &mut Map<String, Value>, from: &str, to: &str) {
@@ -173,10 +268,6 @@ fn rename_key(map: &mut Map<String, Value>, from: &str, to: &str) {
         map.insert(to.into(), value);
     }
 }
-
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
 
 /// Every operation object under `paths`.
 fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Value>> {
@@ -187,7 +278,7 @@ fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Valu
         .filter_map(Value::as_object_mut)
         .flat_map(|item| {
             item.iter_mut()
-                .filter(|(method, _)| METHODS.contains(&method.as_str()))
+                .filter(|(method, _)| crate::HTTP_METHODS.contains(&method.as_str()))
                 .filter_map(|(_, op)| op.as_object_mut())
         })
 }
@@ -304,7 +395,7 @@ fn collect_path_item_schemas<'a>(item: &'a mut Value, roots: &mut Vec<&'a mut Va
             for p in value.as_array_mut().into_iter().flatten() {
                 roots.extend(schemas_in(p));
             }
-        } else if METHODS.contains(&key.as_str()) {
+        } else if crate::HTTP_METHODS.contains(&key.as_str()) {
             let Some(op) = value.as_object_mut() else {
                 continue;
             };
@@ -364,6 +455,16 @@ fn collect_response_schemas<'a>(response: &'a mut Value, roots: &mut Vec<&'a mut
 /// Apply `f` to every schema a response can contain: inline response schemas, the
 /// component responses, and every component schema they reference, transitively.
 pub fn for_each_response_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
+    for_each_named_response_schema(doc, &mut |schema, _| f(schema));
+}
+
+/// [`for_each_response_schema`], with a name for each schema as typify would derive one: the
+/// component's name, `<OperationId>Response` for an inline response, then the property
+/// names in PascalCase down the tree (`GetBalanceResponseCurrency`), or the `title`.
+pub fn for_each_named_response_schema(
+    doc: &mut Value,
+    f: &mut dyn FnMut(&mut Map<String, Value>, &str),
+) {
     // First pass, read-only: which component schemas and responses do responses reach?
     let mut response_roots: Vec<Value> = Vec::new();
     for op in operations_mut(doc) {
@@ -392,27 +493,78 @@ pub fn for_each_response_schema(doc: &mut Value, f: &mut dyn FnMut(&mut Map<Stri
     }
     // Second pass: apply `f` to inline response schemas and to everything reached.
     for op in operations_mut(doc) {
+        let name = format!(
+            "{}Response",
+            pascal_case(op.get("operationId").and_then(Value::as_str).unwrap_or_default())
+        );
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
         };
         for response in responses.values_mut() {
             let mut roots = Vec::new();
             collect_response_schemas(response, &mut roots);
-            roots.into_iter().for_each(|schema| walk_schema(schema, f));
+            roots
+                .into_iter()
+                .for_each(|schema| walk_named_schema(schema, &name, f));
         }
     }
     for name in reached_responses {
         if let Some(response) = doc.pointer_mut(&pointer_to("responses", &name)) {
             let mut roots = Vec::new();
             collect_response_schemas(response, &mut roots);
-            roots.into_iter().for_each(|schema| walk_schema(schema, f));
+            let name = pascal_case(&name);
+            roots
+                .into_iter()
+                .for_each(|schema| walk_named_schema(schema, &name, f));
         }
     }
     for name in reached_schemas {
         if let Some(schema) = doc.pointer_mut(&pointer_to("schemas", &name)) {
-            walk_schema(schema, f);
+            walk_named_schema(schema, &pascal_case(&name), f);
         }
     }
+}
+
+/// [`walk_schema`], naming each schema: its `title`, or `name` plus the property's name.
+fn walk_named_schema(
+    schema: &mut Value,
+    name: &str,
+    f: &mut dyn FnMut(&mut Map<String, Value>, &str),
+) {
+    let Some(map) = schema.as_object_mut() else {
+        return;
+    };
+    let name = map
+        .get("title")
+        .and_then(Value::as_str)
+        .map(pascal_case)
+        .unwrap_or_else(|| name.to_string());
+    for (key, suffix) in [("items", "Item"), ("additionalProperties", "Value"), ("not", "")] {
+        if let Some(sub) = map.get_mut(key) {
+            walk_named_schema(sub, &format!("{name}{suffix}"), f);
+        }
+    }
+    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
+        for sub in map
+            .get_mut(key)
+            .and_then(Value::as_array_mut)
+            .into_iter()
+            .flatten()
+        {
+            walk_named_schema(sub, &name, f);
+        }
+    }
+    for key in ["properties", "patternProperties", "$defs"] {
+        for (property, sub) in map
+            .get_mut(key)
+            .and_then(Value::as_object_mut)
+            .into_iter()
+            .flatten()
+        {
+            walk_named_schema(sub, &format!("{name}{}", pascal_case(property)), f);
+        }
+    }
+    f(map, &name);
 }
 
 fn pointer_to(kind: &str, name: &str) -> String {
@@ -553,10 +705,12 @@ mod tests {
     #[test]
     fn existing_error_ranges_are_kept() {
         let before = json!({ "paths": { "/a": { "get": { "responses": {
+            "200": { "description": "ok" },
             "5XX": { "description": "server" },
             "default": { "description": "other" },
         } } } } });
         let after = json!({ "paths": { "/a": { "get": { "responses": {
+            "200": { "description": "ok" },
             "5XX": { "description": "server" },
             "4XX": { "description": "other" },
         } } } } });
@@ -644,8 +798,8 @@ mod tests {
         assert_eq!(
             post["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["currency"],
             json!({ "nullable": true, "oneOf": [
-                { "enum": ["USD", "DIEM"] },
-                { "type": "string", "not": { "enum": ["USD", "DIEM"] } },
+                { "title": "ResponseCurrencyKnown", "enum": ["USD", "DIEM"] },
+                { "title": "ResponseCurrencyOther", "type": "string", "not": { "enum": ["USD", "DIEM"] } },
             ] })
         );
         assert_eq!(

@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use httpmock::prelude::*;
-use ngrok_ai_gateway_client::{servers, Client, ClientConfig, Credentials, Error};
+use ngrok_ai_gateway_client::{servers, Client, ClientConfig, auth, Error};
 use serde_json::json;
 
 const KEY: &str = "ngrok-ai-test";
 
 fn client(server: &MockServer) -> Client {
-    let config = ClientConfig::from(Credentials::api_key(KEY).unwrap());
+    let config = ClientConfig::from(auth::api_key(KEY).unwrap());
     Client::with_config(
         &format!("{}/", server.base_url()),
         reqwest::Client::new(),

@@ -68,7 +68,7 @@ fn single_fetch(c: &mut Criterion, quick: bool) {
     // The generated client alone, on the same `reqwest::Client` as the baseline: without a
     // body cap, and with the 1 MiB cap the facade configures.
     let generated = |max_response_bytes: Option<u64>| {
-        let credentials = venice_client::Credentials::api_key("key-0").expect("credentials");
+        let credentials = venice_client::auth::api_key("key-0").expect("credentials");
         let config = venice_client::ClientConfig {
             credentials,
             max_response_bytes,

@@ -32,7 +32,7 @@ fn main() {
         &base_url,
         http.clone(),
         venice_client::ClientConfig {
-            credentials: venice_client::Credentials::api_key("key-0").expect("key"),
+            credentials: venice_client::auth::api_key("key-0").expect("key"),
             max_response_bytes: Some(prepaid::DEFAULT_MAX_RESPONSE_BYTES),
             ..Default::default()
         },

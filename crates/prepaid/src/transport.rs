@@ -6,6 +6,7 @@ use std::future::Future;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use prepaid_client_runtime::{CrossOriginRedirect, ResponseTooLarge};
 use progenitor_client::ResponseValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -18,8 +19,6 @@ use crate::{Error, Provider, RetryPolicy};
 pub(crate) const EXCERPT_CHARS: usize = 200;
 /// How long a vendor's error message may be, in characters.
 pub(crate) const MESSAGE_CHARS: usize = 500;
-/// Same-origin redirects followed before giving up.
-const MAX_REDIRECTS: usize = 5;
 
 /// What every adapter of one [`Prepaid`](crate::Prepaid) shares.
 #[derive(Debug)]
@@ -78,44 +77,15 @@ impl RateLimits {
     }
 }
 
-/// A redirect to another origin, refused so the key never reaches it.
-#[derive(Debug)]
-struct CrossOriginRedirect {
-    to: String,
-}
-
-impl std::fmt::Display for CrossOriginRedirect {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "redirect to another origin ({}) not followed", self.to)
-    }
-}
-
-impl std::error::Error for CrossOriginRedirect {}
-
 /// The one HTTP client of a `Prepaid`: rustls, and redirects followed only within the
-/// origin (scheme, host and port) they start from, at most [`MAX_REDIRECTS`] times. Its
+/// origin (scheme, host and port) they start from, at most
+/// [`MAX_REDIRECTS`](prepaid_client_runtime::MAX_REDIRECTS) times. Its
 /// pool keeps at most `concurrency` idle connections per host: no more requests are in
 /// flight at once, so none is ever closed for want of room.
 pub(crate) fn http_client(concurrency: usize) -> Result<reqwest::Client, Error> {
-    let policy = reqwest::redirect::Policy::custom(|attempt| {
-        let next = attempt.url();
-        let same_origin = attempt.previous().last().is_some_and(|prev| {
-            prev.scheme() == next.scheme()
-                && prev.host_str() == next.host_str()
-                && prev.port_or_known_default() == next.port_or_known_default()
-        });
-        if !same_origin {
-            let to = next.origin().ascii_serialization();
-            attempt.error(CrossOriginRedirect { to })
-        } else if attempt.previous().len() > MAX_REDIRECTS {
-            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
-        } else {
-            attempt.follow()
-        }
-    });
     reqwest::Client::builder()
         .tls_backend_rustls()
-        .redirect(policy)
+        .redirect(prepaid_client_runtime::same_origin_redirects())
         .connect_timeout(Duration::from_secs(10))
         .pool_max_idle_per_host(concurrency)
         .user_agent(concat!("prepaid/", env!("CARGO_PKG_VERSION")))
@@ -431,8 +401,8 @@ impl Ctx {
                 }
                 _ => plain(self.undecodable(observed_status, &e.to_string(), &bytes)),
             },
-            Err(P::ResponseBodyError(e)) => match too_large(&e) {
-                Some(limit) => plain(Error::ResponseTooLarge { provider, limit }),
+            Err(P::ResponseBodyError(e)) => match find_in_chain::<ResponseTooLarge>(&e) {
+                Some(&ResponseTooLarge { limit }) => plain(Error::ResponseTooLarge { provider, limit }),
                 // The connection failed after the headers (reset, closed before the
                 // Content-Length): as transient as a failed connect, so it is retried too.
                 None => Failure {
@@ -486,8 +456,8 @@ impl Ctx {
                 let body = serde_json::from_slice(&bytes).unwrap_or_default();
                 self.status_failure(status, self.message(&body), wait)
             }
-            Err(e) => match too_large(&e) {
-                Some(limit) => Failure {
+            Err(e) => match find_in_chain::<ResponseTooLarge>(&e) {
+                Some(&ResponseTooLarge { limit }) => Failure {
                     error: Error::ResponseTooLarge {
                         provider: self.provider,
                         limit,
@@ -618,27 +588,6 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
     let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
     Some(wait.to_std().unwrap_or(Duration::ZERO))
-}
-
-/// The limit of a generated client's `ResponseTooLarge` in `error`'s source chain.
-fn too_large(error: &(dyn std::error::Error + 'static)) -> Option<u64> {
-    let mut current = Some(error);
-    while let Some(e) = current {
-        if let Some(t) = e.downcast_ref::<runcrate_client::ResponseTooLarge>() {
-            return Some(t.limit);
-        }
-        if let Some(t) = e.downcast_ref::<ngrok_ai_gateway_client::ResponseTooLarge>() {
-            return Some(t.limit);
-        }
-        if let Some(t) = e.downcast_ref::<runtools_client::ResponseTooLarge>() {
-            return Some(t.limit);
-        }
-        if let Some(t) = e.downcast_ref::<venice_client::ResponseTooLarge>() {
-            return Some(t.limit);
-        }
-        current = e.source();
-    }
-    None
 }
 
 /// The first `T` in `error`'s source chain.

@@ -2,13 +2,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use httpmock::prelude::*;
-use runcrate_client::{servers, Client, ClientConfig, Credentials};
+use runcrate_client::{servers, Client, ClientConfig, auth};
 use serde_json::json;
 
 const KEY: &str = "rc_live_test";
 
 fn client(server: &MockServer) -> Client {
-    let config = ClientConfig::from(Credentials::api_key(KEY).unwrap());
+    let config = ClientConfig::from(auth::api_key(KEY).unwrap());
     Client::with_config(&server.base_url(), reqwest::Client::new(), config)
 }
 
@@ -102,7 +102,7 @@ fn the_key_never_appears_in_debug_output() {
 fn keys_that_cannot_be_sent_are_rejected() {
     for bad in ["", "rc_live with space", "rc_live\n", "rc\u{7f}"] {
         assert_eq!(
-            Credentials::api_key(bad).unwrap_err(),
+            auth::api_key(bad).unwrap_err(),
             runcrate_client::InvalidApiKey
         );
     }

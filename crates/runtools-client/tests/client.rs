@@ -4,14 +4,14 @@
 
 use httpmock::prelude::*;
 use runtools_client::types::GetMyUsagePeriod;
-use runtools_client::{servers, Client, ClientConfig, ClientInfo, Credentials};
+use runtools_client::{servers, Client, ClientConfig, ClientInfo, auth};
 use serde_json::{json, Value};
 
 const KEY: &str = "rt_test_key";
 const ORG: &str = "6f1c2a34-8d0e-4b7a-9c55-0e2f3a4b5c6d";
 
 fn client(server: &MockServer) -> Client {
-    let config = ClientConfig::from(Credentials::api_key(KEY).unwrap());
+    let config = ClientConfig::from(auth::api_key(KEY).unwrap());
     Client::with_config(&server.base_url(), reqwest::Client::new(), config)
 }
 
@@ -42,11 +42,11 @@ fn the_default_base_url_is_the_billing_service() {
 #[test]
 fn api_keys_go_in_x_api_key_and_session_tokens_in_bearer() {
     assert_eq!(
-        Credentials::api_key(KEY).unwrap().header_name(),
+        auth::api_key(KEY).unwrap().header_name(),
         Some("x-api-key")
     );
     assert_eq!(
-        Credentials::bearer_auth("workos-session")
+        auth::bearer_auth("workos-session")
             .unwrap()
             .header_name(),
         Some("authorization")
@@ -286,9 +286,15 @@ async fn a_redirect_to_another_host_is_not_followed_with_the_key() {
         client.inner().clone(),
     );
     let result = client.get_credits().send().await;
-    assert!(
-        matches!(&result, Err(runtools_client::Error::UnexpectedResponse(r)) if r.status() == 302),
-        "{result:?}"
+    let Err(runtools_client::Error::CommunicationError(error)) = &result else {
+        panic!("expected the redirect to be refused, got {result:?}");
+    };
+    let refused = std::error::Error::source(error)
+        .and_then(|e| e.downcast_ref::<runtools_client::CrossOriginRedirect>());
+    assert_eq!(
+        refused.map(|r| r.to.as_str()),
+        Some(elsewhere.base_url().as_str()),
+        "{error:?}"
     );
     assert_eq!(
         stolen.calls_async().await,

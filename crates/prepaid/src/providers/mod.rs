@@ -78,21 +78,21 @@ pub(crate) fn source(
     Ok(match provider {
         Provider::Runcrate => Source::Runcrate(Arc::new(runcrate::Runcrate::new(
             ctx(runcrate::ERRORS),
-            runcrate_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
+            runcrate_client::auth::api_key(secret).map_err(|_| invalid_key())?,
         ))),
         Provider::NgrokAiGateway => {
             Source::NgrokAiGateway(Arc::new(ngrok_ai_gateway::NgrokAiGateway::new(
                 ctx(ngrok_ai_gateway::ERRORS),
-                ngrok_ai_gateway_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
+                ngrok_ai_gateway_client::auth::api_key(secret).map_err(|_| invalid_key())?,
             )))
         }
         Provider::Runtools => Source::Runtools(Arc::new(runtools::RuntoolsSource::new(
             ctx(runtools::ERRORS),
-            runtools_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
+            runtools_client::auth::api_key(secret).map_err(|_| invalid_key())?,
         ))),
         Provider::Venice => Source::Venice(Arc::new(venice::Venice::new(
             ctx(venice::ERRORS),
-            venice_client::Credentials::api_key(secret).map_err(|_| invalid_key())?,
+            venice_client::auth::api_key(secret).map_err(|_| invalid_key())?,
         ))),
     })
 }

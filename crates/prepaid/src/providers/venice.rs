@@ -66,8 +66,8 @@ pub(crate) fn to_balance(
         Unit::Diem,
     );
     let consumption_currency = body.consumption_currency.as_ref().map(|c| match c {
-        Currency::Variant0(known) => known.to_string(),
-        Currency::Variant1(other) => other.to_string(),
+        Currency::Known(known) => known.to_string(),
+        Currency::Other(other) => other.to_string(),
     });
     let mut notes = vec![SPENDING_ORDER.to_string()];
     if available.is_empty() {

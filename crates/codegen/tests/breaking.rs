@@ -1,15 +1,15 @@
-//! The breaking-change classification of `cargo xtask regen`: one pair of normalized specs
-//! per kind of change, under `tests/fixtures/breaking/<kind>/{old,new}.json`, each with the
+//! The breaking-change classification `cargo xtask regen` reports: one pair of normalized
+//! specs per kind of change, under `tests/fixtures/breaking/<kind>/{old,new}.json`, each with the
 //! exact changes, severities and report text it gives.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
 use serde_json::Value;
-use xtask::{Change, ChangeKind, ChangeReport, Severity};
+use prepaid_codegen::{Change, ChangeKind, ChangeReport, Severity};
 
 fn fixtures() -> PathBuf {
-    xtask::project_root().join("tests/fixtures/breaking")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/breaking")
 }
 
 fn load(kind: &str, which: &str) -> Value {
@@ -200,7 +200,7 @@ fn the_fixture_specs_generate_clients() {
     for (kind, _, _) in expectations() {
         for which in ["old", "new"] {
             let doc = load(kind, which);
-            if let Err(error) = codegen::generate(&doc.to_string()) {
+            if let Err(error) = prepaid_codegen::generate(&doc.to_string()) {
                 panic!("{kind}/{which}: {error}");
             }
         }

@@ -329,10 +329,6 @@ struct Model {
     descriptions: BTreeMap<String, Option<String>>,
 }
 
-const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
-
 impl Model {
     fn of(doc: &Value) -> Self {
         let mut model = Self::default();
@@ -444,7 +440,7 @@ fn each_operation(doc: &Value) -> impl Iterator<Item = (&String, &Value, &'stati
         .into_iter()
         .flatten()
         .flat_map(|(path, item)| {
-            METHODS
+            crate::HTTP_METHODS
                 .iter()
                 .filter(|m| item.get(**m).is_some())
                 .map(move |m| (path, item, *m))
