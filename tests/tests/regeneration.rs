@@ -155,7 +155,7 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
     );
     // A byte stream is the caller's to read: it comes with the cap on it.
     assert!(
-        compact.contains("ResponseValue::stream(::prepaid_client_runtime::watched(&client.inner,response))"),
+        compact.contains("ResponseValue::stream(::prepaid_client_runtime::watched(&client.inner,response)"),
         "{client}"
     );
 }
@@ -419,7 +419,7 @@ fn next_release_new_operations_and_the_report() {
     );
     let client = next_release_client();
     assert!(client.contains("pub fn get_invoice(&self)"));
-    assert!(client.contains("\"x-request-id\""), "the header parameter is sent");
+    assert!(client.contains("\"X-Request-Id\""), "the header parameter is sent");
     // The `default`-only operation keeps it as its success type.
     assert!(
         client.contains("Result<ResponseValue<types::UsageExport>, Error<types::UsageExport>>"),
