@@ -78,12 +78,10 @@ fn a_second_page_with_a_new_path_merges_and_generates() {
 
     // progenitor generates one client from the merged document ...
     let pipeline = codegen::run_pipeline(&spec).unwrap();
-    assert!(
-        pipeline
-            .generated
-            .client
-            .contains("pub fn list_credit_transactions(&self)")
-    );
+    assert!(pipeline
+        .generated
+        .client
+        .contains("pub fn list_credit_transactions(&self)"));
     // ... `regen` reports the new operation, writes the chrono its date-time field needs
     // into the client's manifest, and the client builds; `import --check` reproduces the
     // spec.
@@ -94,10 +92,14 @@ fn a_second_page_with_a_new_path_merges_and_generates() {
             Err(error) => panic!("{error}"),
         };
     let manifest = std::fs::read_to_string(
-        tree.path().join("crates/ngrok-ai-gateway-client/Cargo.toml"),
+        tree.path()
+            .join("crates/ngrok-ai-gateway-client/Cargo.toml"),
     )
     .unwrap();
-    assert!(manifest.contains("\nchrono = { version = \"0.4\""), "{manifest}");
+    assert!(
+        manifest.contains("\nchrono = { version = \"0.4\""),
+        "{manifest}"
+    );
     assert!(
         report.contains("+ operation GET /credits/transactions (ListCreditTransactions)"),
         "{report}"

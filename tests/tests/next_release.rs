@@ -13,6 +13,7 @@
 include!(concat!(env!("OUT_DIR"), "/next_release.rs"));
 
 /// The generated typed httpmock helpers.
+#[allow(clippy::all)]
 pub mod mock {
     include!(concat!(env!("OUT_DIR"), "/next_release_mock.rs"));
 }
@@ -30,7 +31,10 @@ fn one_value_enums_stay_closed_so_untagged_one_of_picks_the_right_branch() {
     // A spend event has every field of a top-up one: only its closed tag tells them apart.
     let spend: Event =
         serde_json::from_str(r#"{"kind":"spend","amount":15,"model":"m1"}"#).unwrap();
-    assert!(matches!(&spend, Event::SpendEvent(e) if e.model == "m1"), "{spend:?}");
+    assert!(
+        matches!(&spend, Event::SpendEvent(e) if e.model == "m1"),
+        "{spend:?}"
+    );
     let top_up: Event = serde_json::from_str(r#"{"kind":"topup","amount":20}"#).unwrap();
     assert!(matches!(top_up, Event::TopUpEvent(_)), "{top_up:?}");
     // The same without a discriminator, tagged only by a `const`.
@@ -44,21 +48,28 @@ fn one_value_enums_stay_closed_so_untagged_one_of_picks_the_right_branch() {
 #[test]
 fn open_enums_have_named_variants_and_keep_new_values() {
     let paid: InvoiceStatus = serde_json::from_str(r#""paid""#).unwrap();
-    assert!(matches!(paid, InvoiceStatus::Known(InvoiceStatusKnown::Paid)));
+    assert!(matches!(
+        paid,
+        InvoiceStatus::Known(InvoiceStatusKnown::Paid)
+    ));
     let new: InvoiceStatus = serde_json::from_str(r#""refunded""#).unwrap();
     assert!(matches!(&new, InvoiceStatus::Other(other) if other.as_str() == "refunded"));
 }
 
 #[test]
 fn duplicated_enum_values_are_removed_in_responses_and_requests() {
-    let text =
-        std::fs::read_to_string(prepaid_tests::root().join("tests/fixtures/next-release/openapi.yaml"))
-            .unwrap();
+    let text = std::fs::read_to_string(
+        prepaid_tests::root().join("tests/fixtures/next-release/openapi.yaml"),
+    )
+    .unwrap();
     let (doc, notes) =
         codegen::normalize::normalize_with_notes(codegen::parse_spec(&text).unwrap()).unwrap();
     assert_eq!(notes.len(), 2, "{notes:?}");
     let status = &doc["components"]["schemas"]["Invoice"]["properties"]["status"];
-    assert_eq!(status["oneOf"][0]["enum"], serde_json::json!(["open", "paid", "void"]));
+    assert_eq!(
+        status["oneOf"][0]["enum"],
+        serde_json::json!(["open", "paid", "void"])
+    );
     let reason = &doc["components"]["schemas"]["RefundRequest"]["properties"]["reason"];
     assert_eq!(
         reason["oneOf"][0]["enum"],
@@ -85,7 +96,9 @@ async fn a_new_operation_sends_path_query_and_header_parameters_and_decodes_new_
                 .query_param("since", "2026-11-01T00:00:00Z")
                 .header("x-request-id", "req-1")
                 .header("authorization", "Bearer sk-next");
-            then.status(200).header("content-type", "application/json").body(&body);
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(&body);
         })
         .await;
     let since: chrono::DateTime<chrono::Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
@@ -104,7 +117,10 @@ async fn a_new_operation_sends_path_query_and_header_parameters_and_decodes_new_
     assert_eq!(invoice.type_.as_deref(), Some("credit"));
     assert_eq!(invoice.match_, Some(true));
     assert_eq!(invoice.metadata["vat"].as_str(), "0.20");
-    assert_eq!(invoice.reference.as_deref().map(|r| r.as_str()), Some("INV-42"));
+    assert_eq!(
+        invoice.reference.as_deref().map(|r| r.as_str()),
+        Some("INV-42")
+    );
     // A pattern is enforced on the way in.
     assert!(client(&server)
         .get_invoice()

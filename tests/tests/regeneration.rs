@@ -67,10 +67,9 @@ fn the_published_texts_fail_in_progenitor_without_normalization() {
     // Copies of the texts as published on 2026-11-25, kept under tests/fixtures/published.
     // Runcrate's document is OpenAPI 3.1: openapiv3 (and so progenitor) rejects it.
     let published = root().join("tests/fixtures/published");
-    let runcrate = codegen::parse_spec(
-        &std::fs::read_to_string(published.join("runcrate.yaml")).unwrap(),
-    )
-    .unwrap();
+    let runcrate =
+        codegen::parse_spec(&std::fs::read_to_string(published.join("runcrate.yaml")).unwrap())
+            .unwrap();
     let error = codegen::generate(&runcrate.to_string()).unwrap_err();
     assert!(error.to_string().contains("3.1.0"), "{error}");
 
@@ -155,7 +154,9 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
     );
     // A byte stream is the caller's to read: it comes with the cap on it.
     assert!(
-        compact.contains("ResponseValue::stream(::prepaid_client_runtime::watched(&client.inner,response)"),
+        compact.contains(
+            "ResponseValue::stream(::prepaid_client_runtime::watched(&client.inner,response)"
+        ),
         "{client}"
     );
 }
@@ -163,7 +164,11 @@ fn operations_send_no_api_version_and_read_bodies_through_the_limit() {
 #[test]
 fn the_copied_tree_holds_every_spec_and_normalized_copy() {
     let tree = copy_of_workspace().unwrap();
-    let files: Vec<PathBuf> = snapshot(tree.path()).unwrap().into_iter().map(|(p, _)| p).collect();
+    let files: Vec<PathBuf> = snapshot(tree.path())
+        .unwrap()
+        .into_iter()
+        .map(|(p, _)| p)
+        .collect();
     for vendor in VENDORS {
         for relative in [vendor.spec_path(), vendor.normalized_path()] {
             assert!(files.contains(&PathBuf::from(&relative)), "{relative}");
@@ -328,7 +333,11 @@ fn ship_next_release(tree: &Path) {
     )
     .unwrap();
     for (part, pointer) in [("paths", "/paths"), ("schemas", "/components/schemas")] {
-        let added = next.pointer(pointer).and_then(|v| v.as_object()).unwrap().clone();
+        let added = next
+            .pointer(pointer)
+            .and_then(|v| v.as_object())
+            .unwrap()
+            .clone();
         let target = spec.pointer_mut(pointer).and_then(|v| v.as_object_mut());
         let target = target.unwrap_or_else(|| panic!("Runcrate's spec has no {part}"));
         target.extend(added);
@@ -410,16 +419,23 @@ fn next_release_new_operations_and_the_report() {
     }
     // The duplicated enum values, in a response and in a request, are named in the report.
     assert!(
-        report.contains("normalized: enum [\"open\", \"paid\", \"void\"]: duplicate value(s) \"paid\" removed"),
+        report.contains(
+            "normalized: enum [\"open\", \"paid\", \"void\"]: duplicate value(s) \"paid\" removed"
+        ),
         "{report}"
     );
     assert!(
-        report.contains("normalized: enum [\"duplicate\", \"fraud\"]: duplicate value(s) \"duplicate\" removed"),
+        report.contains(
+            "normalized: enum [\"duplicate\", \"fraud\"]: duplicate value(s) \"duplicate\" removed"
+        ),
         "{report}"
     );
     let client = next_release_client();
     assert!(client.contains("pub fn get_invoice(&self)"));
-    assert!(client.contains("\"X-Request-Id\""), "the header parameter is sent");
+    assert!(
+        client.contains("\"X-Request-Id\""),
+        "the header parameter is sent"
+    );
     // The `default`-only operation keeps it as its success type.
     assert!(
         client.contains("Result<ResponseValue<types::UsageExport>, Error<types::UsageExport>>"),
@@ -438,7 +454,9 @@ fn a_stale_manifest_is_named_by_check_with_its_dependency() {
         .map(|line| format!("{line}\n"))
         .collect();
     std::fs::write(&manifest, without).unwrap();
-    let error = xtask::regen(tree.path(), Mode::Check).unwrap_err().to_string();
+    let error = xtask::regen(tree.path(), Mode::Check)
+        .unwrap_err()
+        .to_string();
     assert!(
         error.contains("crates/runtools-client/Cargo.toml (the generated code of runtools-client): needs `uuid = "),
         "{error}"
@@ -457,18 +475,33 @@ fn a_client_that_does_not_compile_leaves_the_tree_as_it_was() {
     std::fs::write(&spec, text).unwrap();
     let runtime = tree.path().join("crates/client-runtime/src/lib.rs");
     let text = std::fs::read_to_string(&runtime).unwrap();
-    std::fs::write(&runtime, text.replace("ExactNumber, NotANumber", "NotANumber")).unwrap();
+    std::fs::write(
+        &runtime,
+        text.replace("ExactNumber, NotANumber", "NotANumber"),
+    )
+    .unwrap();
     let before = snapshot(tree.path()).unwrap();
 
     let error = xtask::regen_and_rebuild(tree.path(), BreakingChanges::Allow, &offline_rebuild())
         .unwrap_err();
-    let xtask::RegenError::Build { vendor, first_error, .. } = &error else {
+    let xtask::RegenError::Build {
+        vendor,
+        first_error,
+        ..
+    } = &error
+    else {
         panic!("not a build error: {error}");
     };
-    assert_eq!(*vendor, VENDORS[0].name, "the first client built names its vendor");
+    assert_eq!(
+        *vendor, VENDORS[0].name,
+        "the first client built names its vendor"
+    );
     assert!(first_error.contains("error"), "{first_error}");
     assert!(first_error.contains("ExactNumber"), "{first_error}");
-    assert!(error.to_string().contains("every file was restored"), "{error}");
+    assert!(
+        error.to_string().contains("every file was restored"),
+        "{error}"
+    );
     assert_eq!(
         differences(&before, &snapshot(tree.path()).unwrap()),
         Vec::<PathBuf>::new()

@@ -139,7 +139,9 @@ pub enum RegenError {
     #[error(transparent)]
     Import(#[from] import::ImportError),
     /// No prepaid workspace above the current directory.
-    #[error("{0}: not inside the prepaid workspace (no Cargo.toml with [workspace], specs/ and xtask/ above it)")]
+    #[error(
+        "{0}: not inside the prepaid workspace (no Cargo.toml with [workspace], specs/ and xtask/ above it)"
+    )]
     NoWorkspace(String),
     /// A regenerated client does not compile; every file was restored.
     #[error(
@@ -337,8 +339,8 @@ fn plan(root: &Path, breaking: BreakingChanges) -> Result<Plan, RegenError> {
                 vendor.package(),
                 drift.join(", ")
             ));
-            let updated =
-                codegen::manifest::with_dependencies(&text, dependencies).map_err(manifest_error)?;
+            let updated = codegen::manifest::with_dependencies(&text, dependencies)
+                .map_err(manifest_error)?;
             to_write.push((manifest, updated));
         }
     }
@@ -481,13 +483,7 @@ fn tail(text: &str) -> String {
 }
 
 fn update_snapshots(root: &Path, rebuild: &Rebuild) -> Result<(), RegenError> {
-    let args = [
-        "test",
-        "--package",
-        "prepaid-tests",
-        "--test",
-        "snapshots",
-    ];
+    let args = ["test", "--package", "prepaid-tests", "--test", "snapshots"];
     let command_line = format!("cargo {} (INSTA_UPDATE=always)", args.join(" "));
     let output = cargo(root, rebuild, &args)
         .env("INSTA_UPDATE", "always")

@@ -90,7 +90,10 @@ mod tests {
 
     #[test]
     fn the_key_never_appears_in_debug_output() {
-        for credentials in [Credentials::bearer(KEY), Credentials::header("X-API-Key", KEY)] {
+        for credentials in [
+            Credentials::bearer(KEY),
+            Credentials::header("X-API-Key", KEY),
+        ] {
             let debug = format!("{credentials:?}");
             assert!(!debug.contains(KEY), "{debug}");
             assert!(debug.contains("<redacted>"), "{debug}");
@@ -100,10 +103,20 @@ mod tests {
     #[test]
     fn keys_that_cannot_be_sent_are_rejected() {
         for bad in ["", "with space", "line\n", "del\u{7f}", "tab\t"] {
-            assert_eq!(Credentials::bearer(bad).err(), Some(InvalidApiKey), "{bad:?}");
-            assert_eq!(Credentials::header("x-api-key", bad).err(), Some(InvalidApiKey));
+            assert_eq!(
+                Credentials::bearer(bad).err(),
+                Some(InvalidApiKey),
+                "{bad:?}"
+            );
+            assert_eq!(
+                Credentials::header("x-api-key", bad).err(),
+                Some(InvalidApiKey)
+            );
         }
-        assert_eq!(Credentials::header("bad name", KEY).err(), Some(InvalidApiKey));
+        assert_eq!(
+            Credentials::header("bad name", KEY).err(),
+            Some(InvalidApiKey)
+        );
     }
 
     #[test]
@@ -120,7 +133,12 @@ mod tests {
             request.headers().get("x-api-key").map(|v| v.as_bytes()),
             Some(KEY.as_bytes())
         );
-        assert!(request.headers().get("x-api-key").is_some_and(|v| v.is_sensitive()));
+        assert!(
+            request
+                .headers()
+                .get("x-api-key")
+                .is_some_and(|v| v.is_sensitive())
+        );
         Credentials::none().apply(&mut request);
         assert_eq!(request.headers().len(), 2);
         Ok(())

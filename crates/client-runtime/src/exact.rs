@@ -120,7 +120,10 @@ struct RawText;
 impl<'de> serde::de::DeserializeSeed<'de> for RawText {
     type Value = Box<RawValue>;
 
-    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         let text = String::deserialize(deserializer)?;
         RawValue::from_string(text).map_err(D::Error::custom)
     }
@@ -192,7 +195,8 @@ mod tests {
             matches!(&whole, Ok(Union::Amount { amount }) if amount.as_str() == "123456789012345678"),
             "{whole:?}"
         );
-        let fraction: Result<Union, _> = serde_json::from_str(r#"{"amount":12.345678901234567890}"#);
+        let fraction: Result<Union, _> =
+            serde_json::from_str(r#"{"amount":12.345678901234567890}"#);
         assert!(fraction.is_err(), "{fraction:?}");
     }
 

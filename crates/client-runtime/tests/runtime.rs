@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use httpmock::prelude::*;
 use prepaid_client_runtime::{
-    ClientConfig, CrossOriginRedirect, Credentials, ExactNumber, ResponseTooLarge, http_client,
+    ClientConfig, Credentials, CrossOriginRedirect, ExactNumber, ResponseTooLarge, http_client,
     read_json, watched,
 };
 use progenitor_client::Error;
@@ -111,7 +111,10 @@ async fn a_body_over_the_limit_fails_with_response_too_large() {
         Err(Error::ResponseBodyError(error)) => assert!(too_large(&error, 1024), "{error:?}"),
         other => panic!("expected a body error, got {:?}", other.map(|_| ())),
     }
-    assert!(seen.lock().unwrap().is_empty(), "nothing past the cap is shown");
+    assert!(
+        seen.lock().unwrap().is_empty(),
+        "nothing past the cap is shown"
+    );
 }
 
 #[tokio::test]
@@ -222,7 +225,8 @@ async fn a_redirect_to_another_host_is_not_followed_with_the_key() {
         .await;
     let new = vendor
         .mock_async(|when, then| {
-            when.path("/new").header("authorization", format!("Bearer {KEY}"));
+            when.path("/new")
+                .header("authorization", format!("Bearer {KEY}"));
             then.status(302)
                 .header("location", format!("{}/stolen", elsewhere.base_url()));
         })
@@ -245,6 +249,10 @@ async fn a_redirect_to_another_host_is_not_followed_with_the_key() {
     );
     moved.assert_async().await;
     new.assert_async().await;
-    assert_eq!(stolen.calls_async().await, 0, "the key went to another host");
+    assert_eq!(
+        stolen.calls_async().await,
+        0,
+        "the key went to another host"
+    );
     assert!(!format!("{error:?}").contains(KEY));
 }

@@ -419,10 +419,14 @@ fn is_header_name(name: &str) -> bool {
 
 /// `name` as an identifier: a keyword gets a `_` after it, a leading digit `scheme_` before.
 fn rust_identifier(name: &str) -> syn::Ident {
-    [name.to_string(), format!("{name}_"), format!("scheme_{name}")]
-        .iter()
-        .find_map(|candidate| syn::parse_str::<syn::Ident>(candidate).ok())
-        .unwrap_or_else(|| format_ident!("scheme"))
+    [
+        name.to_string(),
+        format!("{name}_"),
+        format!("scheme_{name}"),
+    ]
+    .iter()
+    .find_map(|candidate| syn::parse_str::<syn::Ident>(candidate).ok())
+    .unwrap_or_else(|| format_ident!("scheme"))
 }
 
 fn snake_case(name: &str) -> String {
@@ -577,7 +581,6 @@ fn read_bodies_within_limit(file: &mut syn::File) {
 
     Route.visit_file_mut(file);
 }
-
 
 /// Send and match typed mock bodies as their exact JSON text. progenitor's helpers call
 /// httpmock's `json_body_obj(value)`, which goes through `serde_json::Value` and so rounds

@@ -100,10 +100,11 @@ pub fn run_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
         path: name.clone(),
         source,
     })?;
-    let (doc, notes) = normalize::normalize_with_notes(doc).map_err(|source| SpecError::Normalize {
-        path: name.clone(),
-        source,
-    })?;
+    let (doc, notes) =
+        normalize::normalize_with_notes(doc).map_err(|source| SpecError::Normalize {
+            path: name.clone(),
+            source,
+        })?;
     let normalized_json = to_canonical_json(&doc);
     let generated =
         generate(&normalized_json).map_err(|source| SpecError::Generate { path: name, source })?;

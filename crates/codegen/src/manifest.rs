@@ -61,7 +61,8 @@ impl Dependencies {
         lines.extend(
             optional
                 .into_iter()
-                .filter_map(|(needed, line)| needed.then(|| line.to_string())),
+                .filter(|(needed, _)| *needed)
+                .map(|(_, line)| line.to_string()),
         );
         lines
     }
@@ -123,7 +124,13 @@ pub fn drift(manifest: &str, dependencies: &Dependencies) -> Result<Vec<String>,
     let (start, end) = block(manifest)?;
     let present: Vec<&str> = manifest[start..end].lines().map(str::trim).collect();
     let wanted = dependencies.lines();
-    let name = |line: &str| line.split('=').next().unwrap_or_default().trim().to_string();
+    let name = |line: &str| {
+        line.split('=')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string()
+    };
     let mut drift: Vec<String> = wanted
         .iter()
         .filter(|line| !present.contains(&line.as_str()))
@@ -174,7 +181,10 @@ mod tests {
             drift(&after, &Dependencies::default())?,
             ["needs `schemars = \"0.8\"`", "does not need `chrono`"]
         );
-        assert_eq!(with_dependencies(&after, &Dependencies::default())?, MANIFEST);
+        assert_eq!(
+            with_dependencies(&after, &Dependencies::default())?,
+            MANIFEST
+        );
         Ok(())
     }
 
@@ -202,6 +212,9 @@ mod tests {
             with_dependencies(&without, &Dependencies::default()),
             Err(MissingMarkers)
         );
-        assert_eq!(drift("[package]\n", &Dependencies::default()), Err(MissingMarkers));
+        assert_eq!(
+            drift("[package]\n", &Dependencies::default()),
+            Err(MissingMarkers)
+        );
     }
 }

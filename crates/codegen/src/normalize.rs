@@ -495,7 +495,11 @@ pub fn for_each_named_response_schema(
     for op in operations_mut(doc) {
         let name = format!(
             "{}Response",
-            pascal_case(op.get("operationId").and_then(Value::as_str).unwrap_or_default())
+            pascal_case(
+                op.get("operationId")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+            )
         );
         let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
             continue;
@@ -539,7 +543,11 @@ fn walk_named_schema(
         .and_then(Value::as_str)
         .map(pascal_case)
         .unwrap_or_else(|| name.to_string());
-    for (key, suffix) in [("items", "Item"), ("additionalProperties", "Value"), ("not", "")] {
+    for (key, suffix) in [
+        ("items", "Item"),
+        ("additionalProperties", "Value"),
+        ("not", ""),
+    ] {
         if let Some(sub) = map.get_mut(key) {
             walk_named_schema(sub, &format!("{name}{suffix}"), f);
         }

@@ -5,8 +5,8 @@
 
 use std::path::PathBuf;
 
-use serde_json::Value;
 use prepaid_codegen::{Change, ChangeKind, ChangeReport, Severity};
+use serde_json::Value;
 
 fn fixtures() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/breaking")

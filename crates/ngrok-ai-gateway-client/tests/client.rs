@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use httpmock::prelude::*;
-use ngrok_ai_gateway_client::{servers, Client, ClientConfig, auth, Error};
+use ngrok_ai_gateway_client::{auth, servers, Client, ClientConfig, Error};
 use serde_json::json;
 
 const KEY: &str = "ngrok-ai-test";

@@ -402,7 +402,9 @@ impl Ctx {
                 _ => plain(self.undecodable(observed_status, &e.to_string(), &bytes)),
             },
             Err(P::ResponseBodyError(e)) => match find_in_chain::<ResponseTooLarge>(&e) {
-                Some(&ResponseTooLarge { limit }) => plain(Error::ResponseTooLarge { provider, limit }),
+                Some(&ResponseTooLarge { limit }) => {
+                    plain(Error::ResponseTooLarge { provider, limit })
+                }
                 // The connection failed after the headers (reset, closed before the
                 // Content-Length): as transient as a failed connect, so it is retried too.
                 None => Failure {

@@ -2,7 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use httpmock::prelude::*;
-use runcrate_client::{servers, Client, ClientConfig, auth};
+use runcrate_client::{auth, servers, Client, ClientConfig};
 use serde_json::json;
 
 const KEY: &str = "rc_live_test";

@@ -4,7 +4,7 @@
 
 use httpmock::prelude::*;
 use runtools_client::types::GetMyUsagePeriod;
-use runtools_client::{servers, Client, ClientConfig, ClientInfo, auth};
+use runtools_client::{auth, servers, Client, ClientConfig, ClientInfo};
 use serde_json::{json, Value};
 
 const KEY: &str = "rt_test_key";
@@ -41,14 +41,9 @@ fn the_default_base_url_is_the_billing_service() {
 
 #[test]
 fn api_keys_go_in_x_api_key_and_session_tokens_in_bearer() {
+    assert_eq!(auth::api_key(KEY).unwrap().header_name(), Some("x-api-key"));
     assert_eq!(
-        auth::api_key(KEY).unwrap().header_name(),
-        Some("x-api-key")
-    );
-    assert_eq!(
-        auth::bearer_auth("workos-session")
-            .unwrap()
-            .header_name(),
+        auth::bearer_auth("workos-session").unwrap().header_name(),
         Some("authorization")
     );
 }

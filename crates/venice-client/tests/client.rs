@@ -5,7 +5,7 @@
 use httpmock::prelude::*;
 use serde_json::json;
 use venice_client::types::GetBillingBalanceResponseConsumptionCurrency as Currency;
-use venice_client::{servers, Client, ClientConfig, auth, Error};
+use venice_client::{auth, servers, Client, ClientConfig, Error};
 
 const KEY: &str = "venice-admin-test";
 
@@ -115,11 +115,15 @@ async fn a_401_decodes_as_the_vendors_standard_error() {
 
 #[cfg(feature = "mock")]
 #[tokio::test]
-async fn typed_mocks_serve_typed_values() {
+async fn typed_mocks_serve_typed_values_exactly() {
     use venice_client::mock::MockServerExt;
     let server = MockServer::start_async().await;
-    let body: venice_client::types::GetBillingBalanceResponse =
-        serde_json::from_value(documented_example()).unwrap();
+    // Read from text: a `serde_json::Value` would already have rounded the amount.
+    let body: venice_client::types::GetBillingBalanceResponse = serde_json::from_str(
+        r#"{"canConsume":true,"consumptionCurrency":"USD","diemEpochAllocation":100,
+            "balances":{"diem":90.5,"usd":12.345678901234567890}}"#,
+    )
+    .unwrap();
     let mock = server.get_billing_balance(|_, then| {
         then.ok(&body);
     });
@@ -130,5 +134,10 @@ async fn typed_mocks_serve_typed_values() {
         .unwrap()
         .into_inner();
     assert_eq!(balance.balances.diem.unwrap().as_str(), "90.5");
+    assert_eq!(
+        balance.balances.usd.unwrap().as_str(),
+        "12.345678901234567890",
+        "the helper sends the body's exact text"
+    );
     mock.assert();
 }
