@@ -439,6 +439,15 @@ fn cargo(root: &Path, rebuild: &Rebuild, args: &[&str]) -> Command {
     command
 }
 
+/// Run `command` to the end, capturing what it prints; a command that cannot start is a
+/// failed step.
+fn output_of(mut command: Command, command_line: &str) -> Result<std::process::Output, RegenError> {
+    command.output().map_err(|e| RegenError::Step {
+        command: command_line.to_string(),
+        output: e.to_string(),
+    })
+}
+
 fn build_client(root: &Path, vendor: Vendor, rebuild: &Rebuild) -> Result<(), RegenError> {
     let package = vendor.package();
     let args = [
@@ -450,12 +459,7 @@ fn build_client(root: &Path, vendor: Vendor, rebuild: &Rebuild) -> Result<(), Re
         "short",
     ];
     let command_line = format!("cargo {}", args.join(" "));
-    let output = cargo(root, rebuild, &args)
-        .output()
-        .map_err(|e| RegenError::Step {
-            command: command_line.clone(),
-            output: e.to_string(),
-        })?;
+    let output = output_of(cargo(root, rebuild, &args), &command_line)?;
     if output.status.success() {
         return Ok(());
     }
@@ -485,14 +489,11 @@ fn tail(text: &str) -> String {
 fn update_snapshots(root: &Path, rebuild: &Rebuild) -> Result<(), RegenError> {
     let args = ["test", "--package", "prepaid-tests", "--test", "snapshots"];
     let command_line = format!("cargo {} (INSTA_UPDATE=always)", args.join(" "));
-    let output = cargo(root, rebuild, &args)
+    let mut command = cargo(root, rebuild, &args);
+    command
         .env("INSTA_UPDATE", "always")
-        .env("INSTA_FORCE_PASS", "1")
-        .output()
-        .map_err(|e| RegenError::Step {
-            command: command_line.clone(),
-            output: e.to_string(),
-        })?;
+        .env("INSTA_FORCE_PASS", "1");
+    let output = output_of(command, &command_line)?;
     if output.status.success() {
         return Ok(());
     }

@@ -286,35 +286,7 @@ fn operations_mut(doc: &mut Value) -> impl Iterator<Item = &mut Map<String, Valu
 /// Apply `f` to every schema nested in `schema`, then to `schema` itself (children first, so
 /// the subschemas a rule creates are not visited again).
 fn walk_schema(schema: &mut Value, f: &mut dyn FnMut(&mut Map<String, Value>)) {
-    let Some(map) = schema.as_object_mut() else {
-        return;
-    };
-    for key in ["items", "additionalProperties", "not"] {
-        if let Some(sub) = map.get_mut(key) {
-            walk_schema(sub, f);
-        }
-    }
-    for key in ["allOf", "anyOf", "oneOf", "prefixItems"] {
-        for sub in map
-            .get_mut(key)
-            .and_then(Value::as_array_mut)
-            .into_iter()
-            .flatten()
-        {
-            walk_schema(sub, f);
-        }
-    }
-    for key in ["properties", "patternProperties", "$defs"] {
-        for sub in map
-            .get_mut(key)
-            .and_then(Value::as_object_mut)
-            .into_iter()
-            .flatten()
-        {
-            walk_schema(sub.1, f);
-        }
-    }
-    f(map);
+    walk_named_schema(schema, "", &mut |map, _| f(map));
 }
 
 /// The schemas of a list of media-type maps (`content`) and parameter or header objects.
