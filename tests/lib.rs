@@ -16,15 +16,26 @@ pub fn root() -> PathBuf {
 /// `regen` and `import` to write to and cargo to build, as a maintainer's checkout.
 pub fn copy_of_workspace() -> std::io::Result<tempfile::TempDir> {
     let dir = tempfile::tempdir()?;
+    copy_workspace_into(dir.path())?;
+    Ok(dir)
+}
+
+/// [`copy_of_workspace`] into `dir`, emptied first: for a copy that outlives a test (one
+/// shared by several), kept under `target/` rather than left in the temporary folder.
+pub fn copy_workspace_into(dir: &Path) -> std::io::Result<()> {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir)?;
+    }
+    std::fs::create_dir_all(dir)?;
     for entry in std::fs::read_dir(root())? {
         let entry = entry?;
         let name = entry.file_name();
         if ["target", ".git", "fuzz"].iter().any(|skip| name == *skip) {
             continue;
         }
-        copy(&entry.path(), &dir.path().join(&name))?;
+        copy(&entry.path(), &dir.join(&name))?;
     }
-    Ok(dir)
+    Ok(())
 }
 
 /// Copy a file, or a folder and everything in it (a symbolic link as what it points to).

@@ -54,7 +54,15 @@ fn the_checked_in_specs_are_what_their_pages_give() {
 
 #[test]
 fn a_second_page_with_a_new_path_merges_and_generates() {
+    // ngrok's balance page as published on 2026-11-25 (a copy under tests/fixtures, so a new
+    // release of that page does not change what this test checks), imported from scratch.
     let tree = copy_of_tree();
+    let specs = tree.path().join("specs/ngrok-ai-gateway");
+    std::fs::remove_file(specs.join("openapi.yaml")).unwrap();
+    std::fs::remove_file(specs.join("provenance.json")).unwrap();
+    std::fs::remove_dir_all(specs.join("pages")).unwrap();
+    let published = root().join("tests/fixtures/published/ngrok-ai-gateway-credits-balance.md");
+    import::import(tree.path(), "ngrok-ai-gateway", &[published], "2026-11-25").unwrap();
     let page = fixture("ngrok-ai-gateway-credits-transactions.md");
     let operations =
         import::import(tree.path(), "ngrok-ai-gateway", &[page], "2026-11-26").unwrap();

@@ -346,14 +346,16 @@ fn ship_next_release(tree: &Path) {
     std::fs::write(&spec_path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
 }
 
-/// One copy of the tree with the next release shipped, regenerated and built (offline) by
-/// `regen`, shared by the tests of each category.
-fn next_release_tree() -> &'static (tempfile::TempDir, String) {
-    static TREE: std::sync::OnceLock<(tempfile::TempDir, String)> = std::sync::OnceLock::new();
+/// One copy of the tree (under `target/regen-trees/`) with the next release shipped,
+/// regenerated and built (offline) by `regen`, shared by the tests of each category: the
+/// copy and what regen reported.
+fn next_release_tree() -> &'static (PathBuf, String) {
+    static TREE: std::sync::OnceLock<(PathBuf, String)> = std::sync::OnceLock::new();
     TREE.get_or_init(|| {
-        let tree = copy_of_workspace().unwrap();
-        ship_next_release(tree.path());
-        match xtask::regen_and_rebuild(tree.path(), BreakingChanges::Allow, &offline_rebuild()) {
+        let tree = root().join("target/regen-trees/next-release-tree");
+        prepaid_tests::copy_workspace_into(&tree).unwrap();
+        ship_next_release(&tree);
+        match xtask::regen_and_rebuild(&tree, BreakingChanges::Allow, &offline_rebuild()) {
             Ok(report) => (tree, report.to_string()),
             Err(error) => panic!("the next release does not regenerate and build: {error}"),
         }
@@ -363,7 +365,7 @@ fn next_release_tree() -> &'static (tempfile::TempDir, String) {
 /// The client generated from the shipped spec in the built tree.
 fn next_release_client() -> String {
     let (tree, _) = next_release_tree();
-    codegen::run_pipeline(&tree.path().join("specs/runcrate/openapi.yaml"))
+    codegen::run_pipeline(&tree.join("specs/runcrate/openapi.yaml"))
         .unwrap()
         .generated
         .client
@@ -372,8 +374,7 @@ fn next_release_client() -> String {
 #[test]
 fn next_release_new_formats_and_patterns_bring_their_crates() {
     let (tree, _) = next_release_tree();
-    let manifest =
-        std::fs::read_to_string(tree.path().join("crates/runcrate-client/Cargo.toml")).unwrap();
+    let manifest = std::fs::read_to_string(tree.join("crates/runcrate-client/Cargo.toml")).unwrap();
     for line in [
         "schemars = { version = \"0.8\", features = [\"chrono\", \"uuid1\"] }",
         "chrono = { version = \"0.4\"",
@@ -387,7 +388,7 @@ fn next_release_new_formats_and_patterns_bring_their_crates() {
     assert!(client.contains("::chrono::DateTime<::chrono::offset::Utc>"));
     assert!(client.contains("::regress::Regex::new"));
     // `regen --check` now agrees, manifests included.
-    xtask::regen(tree.path(), Mode::Check).unwrap();
+    xtask::regen(tree, Mode::Check).unwrap();
 }
 
 #[test]
@@ -506,4 +507,22 @@ fn a_client_that_does_not_compile_leaves_the_tree_as_it_was() {
         differences(&before, &snapshot(tree.path()).unwrap()),
         Vec::<PathBuf>::new()
     );
+}
+
+#[test]
+fn every_client_build_script_is_a_file_that_calls_the_generator() {
+    // No symlinks: each client packages on its own, with `prepaid-codegen` as a
+    // build-dependency, so the code it compiles is the code these snapshots show.
+    for vendor in VENDORS {
+        let build_rs = root().join(vendor.crate_dir).join("build.rs");
+        let kind = std::fs::symlink_metadata(&build_rs).unwrap().file_type();
+        assert!(kind.is_file(), "{} is not a plain file", build_rs.display());
+        let text = std::fs::read_to_string(&build_rs).unwrap();
+        assert!(text.contains("codegen::build::generate_client()"), "{text}");
+        let manifest = std::fs::read_to_string(root().join(vendor.manifest_path())).unwrap();
+        assert!(
+            manifest.contains("[build-dependencies]\ncodegen.workspace = true\n"),
+            "{manifest}"
+        );
+    }
 }

@@ -67,10 +67,8 @@ impl Vendor {
 /// with a `Cargo.toml` that declares a `[workspace]` and holds `specs/` and `xtask/`. A
 /// binary built from another checkout therefore never works on the wrong tree.
 pub fn project_root() -> Result<PathBuf, RegenError> {
-    let here = std::env::current_dir().map_err(|source| RegenError::Write {
-        path: ".".to_string(),
-        source,
-    })?;
+    let here = std::env::current_dir()
+        .map_err(|e| RegenError::NoWorkspace(format!("the current directory ({e})")))?;
     here.ancestors()
         .find(|dir| {
             dir.join("specs").is_dir()
@@ -122,6 +120,14 @@ pub enum RegenError {
     /// A file could not be written (those already renamed into place are listed).
     #[error("{path}: cannot write: {source}")]
     Write {
+        /// The file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// A file could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Read {
         /// The file.
         path: String,
         /// The I/O error.
@@ -326,7 +332,7 @@ fn plan(root: &Path, breaking: BreakingChanges) -> Result<Plan, RegenError> {
             path: vendor.manifest_path(),
             source,
         };
-        let text = std::fs::read_to_string(&manifest).map_err(|source| RegenError::Write {
+        let text = std::fs::read_to_string(&manifest).map_err(|source| RegenError::Read {
             path: vendor.manifest_path(),
             source,
         })?;
@@ -514,7 +520,7 @@ struct Backup {
 
 impl Backup {
     fn take(files: &[PathBuf], folder: &Path) -> Result<Self, RegenError> {
-        let read_error = |path: &Path, source| RegenError::Write {
+        let read_error = |path: &Path, source| RegenError::Read {
             path: path.display().to_string(),
             source,
         };
