@@ -21,7 +21,9 @@ pub fn copy_of_workspace() -> std::io::Result<tempfile::TempDir> {
 }
 
 /// [`copy_of_workspace`] into `dir`, emptied first: for a copy that outlives a test (one
-/// shared by several), kept under `target/` rather than left in the temporary folder.
+/// shared by several), kept under `target/` rather than left in the temporary folder. Not
+/// inside the target folder cargo builds into: cargo records the sources of a build inside
+/// it relative to it, and would then check another copy's sources for freshness.
 pub fn copy_workspace_into(dir: &Path) -> std::io::Result<()> {
     if dir.exists() {
         std::fs::remove_dir_all(dir)?;
@@ -86,12 +88,47 @@ pub fn differences(before: &[(PathBuf, Vec<u8>)], after: &[(PathBuf, Vec<u8>)]) 
     paths
 }
 
-/// How tests rebuild a copied tree: offline (nothing reaches the internet), into one target
-/// folder shared by every copy so dependencies compile once, without the snapshot step.
-pub fn offline_rebuild() -> xtask::Rebuild {
-    xtask::Rebuild {
+/// `cargo xtask regen` (with its build step, offline, without the snapshot step) on a
+/// copied tree, as a maintainer would run it.
+///
+/// Every copy builds into one target folder, so dependencies compile once. Cargo names a
+/// workspace member's build by its path *inside* the workspace, so all copies share those
+/// units, and it takes a unit as fresh when no source is newer than its last build: a copy
+/// made before another copy was built would be given that other copy's build. So builds
+/// take turns (a lock), and each first marks its copy's files as just written.
+pub fn regen_and_rebuild_copy(
+    tree: &Path,
+    breaking: xtask::BreakingChanges,
+) -> Result<xtask::RegenReport, xtask::RegenError> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _turn = TURN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    touch_all(tree).map_err(|source| xtask::RegenError::Write {
+        path: tree.display().to_string(),
+        source,
+    })?;
+    let rebuild = xtask::Rebuild {
         target_dir: Some(root().join("target").join("regen-trees")),
         offline: true,
         snapshots: false,
+    };
+    xtask::regen_and_rebuild(tree, breaking, &rebuild)
+}
+
+/// Set the modification time of every file under `dir` to now.
+fn touch_all(dir: &Path) -> std::io::Result<()> {
+    let now = std::time::SystemTime::now();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            touch_all(&path)?;
+        } else {
+            std::fs::File::options()
+                .append(true)
+                .open(&path)?
+                .set_modified(now)?;
+        }
     }
+    Ok(())
 }

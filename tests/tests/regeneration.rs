@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use prepaid_tests::{copy_of_workspace, differences, offline_rebuild, snapshot};
+use prepaid_tests::{copy_of_workspace, differences, regen_and_rebuild_copy, snapshot};
 use xtask::{BreakingChanges, Mode, VENDORS};
 
 fn root() -> PathBuf {
@@ -346,16 +346,16 @@ fn ship_next_release(tree: &Path) {
     std::fs::write(&spec_path, serde_json::to_string_pretty(&spec).unwrap()).unwrap();
 }
 
-/// One copy of the tree (under `target/regen-trees/`) with the next release shipped,
+/// One copy of the tree (`target/next-release-tree/`) with the next release shipped,
 /// regenerated and built (offline) by `regen`, shared by the tests of each category: the
 /// copy and what regen reported.
 fn next_release_tree() -> &'static (PathBuf, String) {
     static TREE: std::sync::OnceLock<(PathBuf, String)> = std::sync::OnceLock::new();
     TREE.get_or_init(|| {
-        let tree = root().join("target/regen-trees/next-release-tree");
+        let tree = root().join("target/next-release-tree");
         prepaid_tests::copy_workspace_into(&tree).unwrap();
         ship_next_release(&tree);
-        match xtask::regen_and_rebuild(&tree, BreakingChanges::Allow, &offline_rebuild()) {
+        match regen_and_rebuild_copy(&tree, BreakingChanges::Allow) {
             Ok(report) => (tree, report.to_string()),
             Err(error) => panic!("the next release does not regenerate and build: {error}"),
         }
@@ -483,8 +483,7 @@ fn a_client_that_does_not_compile_leaves_the_tree_as_it_was() {
     .unwrap();
     let before = snapshot(tree.path()).unwrap();
 
-    let error = xtask::regen_and_rebuild(tree.path(), BreakingChanges::Allow, &offline_rebuild())
-        .unwrap_err();
+    let error = regen_and_rebuild_copy(tree.path(), BreakingChanges::Allow).unwrap_err();
     let xtask::RegenError::Build {
         vendor,
         first_error,
