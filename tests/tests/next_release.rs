@@ -23,7 +23,7 @@ use types::*;
 
 fn client(server: &MockServer) -> Client {
     let config = ClientConfig::from(auth::api_key("sk-next").unwrap());
-    Client::with_config(&server.base_url(), reqwest::Client::new(), config)
+    Client::with_config(&server.base_url(), http_client().unwrap(), config)
 }
 
 #[test]

@@ -41,10 +41,71 @@ pub fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-/// A new `reqwest::Client` with [`same_origin_redirects`]: what a generated client's
+/// A new `reqwest::Client` from [`client_builder`]: what a generated client's
 /// `with_api_key` uses. Share one per process; building one is not cheap.
-pub fn http_client() -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .redirect(same_origin_redirects())
+pub fn http_client() -> Result<reqwest::Client, BuildError> {
+    client_builder()?
         .build()
+        .map_err(|e| BuildError(Box::new(e)))
 }
+
+/// Why an HTTP client could not be built: its TLS setup (the platform's trust store could
+/// not be read, say) or reqwest's own checks.
+#[derive(Debug)]
+pub struct BuildError(Box<dyn std::error::Error + Send + Sync>);
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot build the HTTP client: {}", self.0)
+    }
+}
+
+impl std::error::Error for BuildError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.0.as_ref())
+    }
+}
+
+/// A `reqwest::ClientBuilder` with [`same_origin_redirects`] and the TLS this crate was
+/// built with, for callers that add their own settings (timeouts, pool, user agent).
+///
+/// The TLS comes from one feature: `rustls-ring` (the default), `rustls-aws-lc` or
+/// `native-tls`. When several are on (`--all-features`), the choice is fixed: `native-tls`
+/// first, then `rustls-aws-lc`, then `rustls-ring`. A rustls client is built with its
+/// crypto provider given explicitly (never a process-wide default), and verifies
+/// certificates against the platform's trust store.
+pub fn client_builder() -> Result<reqwest::ClientBuilder, BuildError> {
+    tls(reqwest::Client::builder().redirect(same_origin_redirects()))
+}
+
+#[cfg(feature = "native-tls")]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, BuildError> {
+    Ok(builder.tls_backend_native())
+}
+
+#[cfg(all(
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
+fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, BuildError> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+    #[cfg(feature = "rustls-aws-lc")]
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(not(feature = "rustls-aws-lc"))]
+    let provider = rustls::crypto::ring::default_provider();
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
+        .with_safe_default_protocol_versions()
+        .and_then(|config| config.with_platform_verifier())
+        .map(|config| config.with_no_client_auth())
+        .map_err(|e| BuildError(Box::new(e)))?;
+    Ok(builder.tls_backend_preconfigured(config))
+}
+
+#[cfg(not(any(
+    feature = "native-tls",
+    feature = "rustls-ring",
+    feature = "rustls-aws-lc"
+)))]
+compile_error!(
+    "prepaid-client-runtime needs one TLS feature: rustls-ring (the default), rustls-aws-lc or native-tls"
+);

@@ -9,4 +9,7 @@ mod http;
 pub use body::{ClientConfig, OnBody, OnResponse, ResponseTooLarge, read_json, watched};
 pub use credentials::{Credentials, InvalidApiKey};
 pub use exact::{ExactNumber, NotANumber};
-pub use http::{CrossOriginRedirect, MAX_REDIRECTS, http_client, same_origin_redirects};
+pub use http::{
+    BuildError, CrossOriginRedirect, MAX_REDIRECTS, client_builder, http_client,
+    same_origin_redirects,
+};

@@ -19,11 +19,9 @@ struct Balance {
 }
 
 async fn get(url: &str, config: &ClientConfig) -> reqwest::Response {
-    let request = reqwest::Client::new().get(url).build().unwrap();
-    config
-        .execute(&reqwest::Client::new(), request)
-        .await
-        .unwrap()
+    let http = http_client().unwrap();
+    let request = http.get(url).build().unwrap();
+    config.execute(&http, request).await.unwrap()
 }
 
 /// A loopback server of the test's own (httpmock always sends a Content-Length): one `200`

@@ -356,8 +356,8 @@ fn client_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
     });
     Ok(quote! {
         pub use ::prepaid_client_runtime::{
-            ClientConfig, CrossOriginRedirect, Credentials, ExactNumber, InvalidApiKey,
-            ResponseTooLarge,
+            client_builder, http_client, BuildError, ClientConfig, CrossOriginRedirect,
+            Credentials, ExactNumber, InvalidApiKey, ResponseTooLarge,
         };
 
         /// Credentials for each of the spec's security schemes.

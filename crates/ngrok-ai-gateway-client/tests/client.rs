@@ -12,7 +12,7 @@ fn client(server: &MockServer) -> Client {
     let config = ClientConfig::from(auth::api_key(KEY).unwrap());
     Client::with_config(
         &format!("{}/", server.base_url()),
-        reqwest::Client::new(),
+        ngrok_ai_gateway_client::http_client().unwrap(),
         config,
     )
 }

@@ -25,15 +25,15 @@ fn fetch_all(c: &mut Criterion) {
         .build()
         .expect("client runtime");
     let mut builder = Prepaid::builder();
-    for provider in Provider::ALL {
+    for &provider in Provider::ALL {
         builder = builder
             .provider(ProviderConfig::new(provider, "key-0").base_url(loopback.base_url(provider)));
     }
     let prepaid = builder.build().expect("facade");
     let client = bare::client(prepaid::DEFAULT_CONCURRENCY).expect("bare client");
     let accounts: Vec<BareAccount> = Provider::ALL
-        .into_iter()
-        .map(|provider| {
+        .iter()
+        .map(|&provider| {
             BareAccount::new(&loopback.origin(), provider, "key-0").expect("bare account")
         })
         .collect();

@@ -39,16 +39,16 @@ impl std::fmt::Display for BareError {
 
 impl std::error::Error for BareError {}
 
-/// The baseline client for [`fetch_all`] at `concurrency` accounts at once: rustls and a
-/// 10 s connect timeout, as the facade's client, and room in its pool for `2 × concurrency`
-/// idle connections per host, as many requests as the loop can have in flight (a runtools
-/// account sends two), so it never closes a connection it will need again.
-pub fn client(concurrency: usize) -> reqwest::Result<reqwest::Client> {
-    reqwest::Client::builder()
-        .tls_backend_rustls()
+/// The baseline client for [`fetch_all`] at `concurrency` accounts at once: the same TLS
+/// (rustls with ring) and 10 s connect timeout as the facade's client, and room in its pool
+/// for `2 × concurrency` idle connections per host, as many requests as the loop can have in
+/// flight (a runtools account sends two), so it never closes a connection it will need
+/// again.
+pub fn client(concurrency: usize) -> Result<reqwest::Client, Box<dyn std::error::Error>> {
+    Ok(prepaid_client_runtime::client_builder()?
         .connect_timeout(Duration::from_secs(10))
         .pool_max_idle_per_host(concurrency.saturating_mul(2))
-        .build()
+        .build()?)
 }
 
 /// One account, ready to fetch: its URLs and its credentials header (bearer, or runtools'

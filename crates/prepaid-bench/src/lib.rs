@@ -1,5 +1,5 @@
-//! What the `prepaid` benchmarks share: a loopback emulation of the four vendors serving
-//! their documented balance bodies ([`server`]), the bare `reqwest` + `serde_json`
+//! What the `prepaid` benchmarks share: the loopback emulation of the four vendors serving
+//! their documented balance bodies (`prepaid-emulator`, on a runtime of its own: [`server`]), the bare `reqwest` + `serde_json`
 //! baseline each facade figure is compared with ([`bare`]), the 10,000-account fleet of
 //! the scale benchmark ([`scale`]), the peak-memory and CPU-time readings ([`memory`]),
 //! paired comparisons that resist a drifting load ([`paired`]) and the load itself

@@ -448,7 +448,7 @@ mod tests {
 
     #[tokio::test]
     async fn both_modes_fetch_every_account_from_the_loopback_server() {
-        let server = crate::Server::start(Duration::ZERO).await.unwrap();
+        let server = crate::server::start(Duration::ZERO).await.unwrap();
         let accounts = 8;
         let prepaid = facade(&server.origin(), accounts, 4).unwrap();
         assert_eq!(check(&facade_round(&prepaid).await, accounts), Ok(()));

@@ -1,124 +1,19 @@
-//! A tiny HTTP/1.1 server on `127.0.0.1` serving [`crate::bodies`]: hyper directly, with
-//! no request matching beyond one `match` on the path, no lock and no request log, so its
-//! own cost per request is as small as a server's can be. httpmock 0.8, which the tests
-//! use, serves every request under one global mutex, copies it into its request history
-//! and tries every registered mock's matchers in turn: fine for tests, but at 256
-//! concurrent requests on two cores that lock and work would weigh on both sides of every
-//! comparison and blunt the difference measured.
-//!
-//! A request without an `Authorization` or `X-API-Key` header gets a 401, so a benchmark
-//! whose client forgot its credentials fails instead of measuring errors.
+//! The loopback emulation the benchmarks run against: `prepaid-emulator`'s server (hyper
+//! directly, one `match` per request, no lock or request log: httpmock, which the tests use,
+//! serves every request under one global mutex and tries every mock's matchers in turn,
+//! which at 256 concurrent requests on two cores would weigh on both sides of every
+//! comparison), here on a runtime of its own.
 
-use std::convert::Infallible;
-use std::net::{Ipv4Addr, SocketAddr};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::body::Incoming;
-use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HeaderValue};
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
 use prepaid::Provider;
-use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 
-use crate::bodies;
+/// The emulator, serving every vendor's documented body.
+pub type Server = prepaid_emulator::Emulator;
 
-/// A running server; it stops accepting connections when dropped.
-#[derive(Debug)]
-pub struct Server {
-    addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    connections: Arc<AtomicU64>,
-}
-
-impl Server {
-    /// Bind an ephemeral port on `127.0.0.1` and serve on the current Tokio runtime, each
-    /// response sent `delay` after its request arrived (zero: at once).
-    pub async fn start(delay: Duration) -> std::io::Result<Self> {
-        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
-        let addr = listener.local_addr()?;
-        let (stop, mut stopped) = oneshot::channel::<()>();
-        let connections = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&connections);
-        tokio::spawn(async move {
-            loop {
-                tokio::select! {
-                    _ = &mut stopped => break,
-                    accepted = listener.accept() => match accepted {
-                        Ok((stream, _)) => {
-                            counter.fetch_add(1, Ordering::Relaxed);
-                            // Responses are one write each; never wait for Nagle.
-                            let _ = stream.set_nodelay(true);
-                            tokio::spawn(async move {
-                                let service = service_fn(move |request| respond(request, delay));
-                                let _ = http1::Builder::new()
-                                    .serve_connection(TokioIo::new(stream), service)
-                                    .await;
-                            });
-                        }
-                        // Out of file descriptors or the like: give the clients a moment.
-                        Err(_) => tokio::time::sleep(Duration::from_millis(1)).await,
-                    },
-                }
-            }
-        });
-        Ok(Self {
-            addr,
-            stop: Some(stop),
-            connections,
-        })
-    }
-
-    /// The connections accepted so far: how well clients reuse theirs.
-    pub fn connections(&self) -> u64 {
-        self.connections.load(Ordering::Relaxed)
-    }
-
-    /// `http://127.0.0.1:PORT`.
-    pub fn origin(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    /// The base URL to configure for `provider`.
-    pub fn base_url(&self, provider: Provider) -> String {
-        bodies::base_url(&self.origin(), provider)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-    }
-}
-
-async fn respond(
-    request: Request<Incoming>,
-    delay: Duration,
-) -> Result<Response<Full<Bytes>>, Infallible> {
-    let headers = request.headers();
-    let authorized = headers.contains_key(AUTHORIZATION) || headers.contains_key("x-api-key");
-    let (status, body) = match (authorized, bodies::for_path(request.uri().path())) {
-        (false, _) => (StatusCode::UNAUTHORIZED, bodies::UNAUTHORIZED),
-        (true, None) => (StatusCode::NOT_FOUND, bodies::NOT_FOUND),
-        (true, Some(body)) => (StatusCode::OK, body),
-    };
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let mut response = Response::new(Full::new(Bytes::from_static(body)));
-    *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    Ok(response)
+/// Start a [`Server`] on the current runtime, each response sent `delay` after its request.
+pub async fn start(delay: Duration) -> std::io::Result<Server> {
+    Server::start_delayed(prepaid_emulator::Scenario::Healthy, delay).await
 }
 
 /// A [`Server`] on a Tokio runtime of its own (two worker threads), so a benchmark's client
@@ -138,7 +33,7 @@ impl Loopback {
             .thread_name("loopback-server")
             .enable_all()
             .build()?;
-        let server = runtime.block_on(Server::start(delay))?;
+        let server = runtime.block_on(start(delay))?;
         Ok(Self { server, runtime })
     }
 
@@ -154,7 +49,7 @@ impl Loopback {
 
     /// The base URL to configure for `provider`.
     pub fn base_url(&self, provider: Provider) -> String {
-        self.server.base_url(provider)
+        crate::bodies::base_url(&self.origin(), provider)
     }
 
     /// The server's runtime (e.g. to spawn more on it).

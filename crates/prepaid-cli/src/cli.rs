@@ -151,7 +151,8 @@ pub enum Period {
     AllTime,
 }
 
-impl From<Period> for prepaid::UsagePeriod {
+#[cfg(feature = "runtools")]
+impl From<Period> for prepaid::runtools::UsagePeriod {
     fn from(period: Period) -> Self {
         match period {
             Period::Current => Self::Current,

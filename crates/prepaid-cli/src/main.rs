@@ -66,8 +66,21 @@ async fn run(cli: Cli) -> ExitCode {
     if options.demo_failures && !options.demo {
         return fail(USAGE, "--demo-failures goes with --demo");
     }
+    let runtools_extra_asked = matches!(
+        command,
+        Command::History { .. } | Command::Usage { .. } | Command::AutoTopup { .. }
+    );
+    if runtools_extra_asked && !prepaid::Provider::Runtools.is_compiled_in() {
+        return fail(
+            USAGE,
+            "this prepaid was built without runtools: build it with the cargo feature `runtools`",
+        );
+    }
     let demo = if options.demo {
-        Some(demo::Demo::start(options.demo_failures).await)
+        match demo::Demo::start(options.demo_failures).await {
+            Ok(demo) => Some(demo),
+            Err(message) => return fail(FETCH_FAILED, &message),
+        }
     } else {
         None
     };
@@ -90,7 +103,7 @@ async fn run(cli: Cli) -> ExitCode {
             runtools_extra(&prepaid, options.format, Extra::History(limit)).await
         }
         Command::Usage { period, .. } => {
-            runtools_extra(&prepaid, options.format, Extra::Usage(period.into())).await
+            runtools_extra(&prepaid, options.format, Extra::Usage(period)).await
         }
         Command::AutoTopup { .. } => {
             runtools_extra(&prepaid, options.format, Extra::AutoTopup).await
@@ -303,12 +316,23 @@ fn watch_table(fetched: &[AccountBalance], samples: &Samples) -> String {
 }
 
 /// The runtools extras.
+#[cfg_attr(
+    not(feature = "runtools"),
+    allow(dead_code, reason = "refused as a whole without runtools")
+)]
 enum Extra {
     History(u16),
-    Usage(prepaid::UsagePeriod),
+    Usage(cli::Period),
     AutoTopup,
 }
 
+/// A runtools subcommand in a build without runtools (refused before configuration).
+#[cfg(not(feature = "runtools"))]
+async fn runtools_extra(_: &Prepaid, _: Format, _: Extra) -> ExitCode {
+    ExitCode::from(USAGE)
+}
+
+#[cfg(feature = "runtools")]
 async fn runtools_extra(prepaid: &Prepaid, format: Format, extra: Extra) -> ExitCode {
     let runtools = match prepaid.runtools() {
         Ok(runtools) => runtools,
@@ -319,7 +343,7 @@ async fn runtools_extra(prepaid: &Prepaid, format: Format, extra: Extra) -> Exit
             Format::Table => history_table(&entries),
             _ => to_json(&entries),
         }),
-        Extra::Usage(period) => runtools.usage(period).await.map(|usage| to_json(&usage)),
+        Extra::Usage(period) => runtools.usage(period.into()).await.map(|usage| to_json(&usage)),
         Extra::AutoTopup => runtools.auto_topup().await.map(|settings| match format {
             Format::Table => {
                 let show = |a: &Option<prepaid::Amount>| a.as_ref().map_or("-".to_string(), |a| format!("{} {}", a.value, a.unit));
@@ -344,13 +368,15 @@ async fn runtools_extra(prepaid: &Prepaid, format: Format, extra: Extra) -> Exit
     }
 }
 
+#[cfg(feature = "runtools")]
 fn to_json(value: &impl serde::Serialize) -> String {
     let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
     text.push('\n');
     text
 }
 
-fn history_table(entries: &[prepaid::LedgerEntry]) -> String {
+#[cfg(feature = "runtools")]
+fn history_table(entries: &[prepaid::runtools::LedgerEntry]) -> String {
     let mut out = format!(
         "{:<26}  {:<8}  {:>12}  {:>13}  {}\n",
         "DATE", "TYPE", "AMOUNT", "BALANCE AFTER", "DESCRIPTION"

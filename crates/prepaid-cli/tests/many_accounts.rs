@@ -306,7 +306,7 @@ async fn serve_scrapes_never_call_vendors() {
     let dir = tempfile::tempdir().unwrap();
     let (file, env) = accounts_file(dir.path(), &base, 8, "");
     let (child, url) = start_serve(&file, &env, "1h");
-    let client = reqwest::Client::new();
+    let client = prepaid_client_runtime::http_client().unwrap();
     let first = scrape(&client, &url).await;
     let calls = |log: &Log| log.lock().unwrap().values().map(Vec::len).sum::<usize>();
     let after_first = calls(&log);
@@ -353,7 +353,7 @@ async fn an_outage_keeps_the_last_good_values_and_shows_fetch_success_0() {
     std::fs::write(&file, text).unwrap();
     let env = vec![("KEY_7".to_string(), "key-7".to_string())];
     let (child, url) = start_serve(&file, &env, "100ms");
-    let client = reqwest::Client::new();
+    let client = prepaid_client_runtime::http_client().unwrap();
     let stamp = |text: &str| {
         text.lines()
             .find(|l| l.starts_with("prepaid_last_success_timestamp_seconds"))

@@ -93,11 +93,12 @@ impl ProviderConfig {
         self.provider
     }
 
-    /// The base URL that will be called: the override, or the vendor's documented one.
-    pub fn resolved_base_url(&self) -> &str {
+    /// The base URL that will be called: the override, or the vendor's documented one
+    /// (`None` if there is no override and the vendor is not compiled in).
+    pub fn resolved_base_url(&self) -> Option<&str> {
         self.base_url
             .as_deref()
-            .unwrap_or(self.provider.default_base_url())
+            .or(self.provider.default_base_url())
     }
 
     /// The timeout of the provider's whole fetch.
@@ -116,11 +117,17 @@ impl ProviderConfig {
             provider: Some(provider),
             reason,
         };
+        if !provider.is_compiled_in() {
+            return Err(invalid(format!(
+                "this build of prepaid has no {provider} client: enable its cargo feature `{}`",
+                provider.feature()
+            )));
+        }
         validate_key(self.api_key.expose_secret()).map_err(|r| invalid(r.to_string()))?;
         if self.timeout.is_zero() {
             return Err(invalid("the timeout must be greater than zero".to_string()));
         }
-        validate_base_url(self.resolved_base_url()).map_err(invalid)
+        validate_base_url(self.resolved_base_url().unwrap_or_default()).map_err(invalid)
     }
 }
 
@@ -250,7 +257,7 @@ pub(crate) fn from_env_vars(
     var: impl Fn(&str) -> Option<String>,
 ) -> Result<Vec<ProviderConfig>, Error> {
     let mut configs = Vec::new();
-    for provider in Provider::ALL {
+    for &provider in Provider::ALL {
         let prefix = provider.env_prefix();
         let key_var = format!("{prefix}_API_KEY");
         let url_var = format!("{prefix}_BASE_URL");

@@ -19,8 +19,14 @@ pub use config::{
 };
 pub use error::Error;
 pub use model::{Amount, Balance, Provenance, Provider, RawBody, Unit, UnknownProvider};
-pub use providers::BalanceSource;
-pub use providers::runtools::{AutoTopup, LedgerEntry, Runtools, UsagePeriod, UsageSummary};
+/// runtools' billing extras: its ledger, usage and auto-top-up settings
+/// ([`Prepaid::runtools`]).
+#[cfg(feature = "runtools")]
+pub mod runtools {
+    pub use crate::providers::runtools::{
+        AutoTopup, LedgerEntry, Runtools, UsagePeriod, UsageSummary,
+    };
+}
 
 use providers::Source;
 use transport::Shared;
@@ -140,21 +146,18 @@ impl Prepaid {
     }
 
     /// runtools' read-only billing extras (ledger history, usage, auto-top-up settings).
-    pub fn runtools(&self) -> Result<Runtools, Error> {
+    #[cfg(feature = "runtools")]
+    pub fn runtools(&self) -> Result<runtools::Runtools, Error> {
         self.accounts
             .iter()
             .find_map(|(_, s)| match s {
-                Source::Runtools(source) => Some(Runtools::new(Arc::clone(source))),
+                Source::Runtools(source) => Some(runtools::Runtools::new(Arc::clone(source))),
+                #[allow(unreachable_patterns)]
                 _ => None,
             })
             .ok_or(Error::NotConfigured {
                 provider: Provider::Runtools,
             })
-    }
-
-    /// The configured adapters, as trait objects, in [`Prepaid::accounts`] order.
-    pub fn sources(&self) -> Vec<Arc<dyn BalanceSource>> {
-        self.accounts.iter().map(|(_, s)| s.as_dyn()).collect()
     }
 }
 

@@ -9,6 +9,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A vendor whose prepaid balance this crate reads.
+#[non_exhaustive]
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
@@ -26,7 +27,7 @@ pub enum Provider {
 
 impl Provider {
     /// Every provider, in the order results are reported.
-    pub const ALL: [Provider; 4] = [
+    pub const ALL: &'static [Provider] = &[
         Provider::Runcrate,
         Provider::NgrokAiGateway,
         Provider::Runtools,
@@ -54,13 +55,33 @@ impl Provider {
         }
     }
 
-    /// The vendor's documented base URL, from its generated client's `servers` module.
-    pub fn default_base_url(self) -> &'static str {
+    /// The cargo feature of this crate that compiles the vendor's client: `runcrate`,
+    /// `ngrok-ai-gateway`, `runtools`, `venice` (the same as [`Provider::as_str`]).
+    pub fn feature(self) -> &'static str {
+        self.as_str()
+    }
+
+    /// Whether this build can read the vendor's balance (its feature was on). Every vendor
+    /// is a `Provider` whatever the crate was built with: names, environment prefixes and
+    /// parsing do not depend on features.
+    pub fn is_compiled_in(self) -> bool {
+        self.default_base_url().is_some()
+    }
+
+    /// The vendor's documented base URL, from its generated client's `servers` module, or
+    /// `None` if the vendor's client is not compiled in.
+    pub fn default_base_url(self) -> Option<&'static str> {
         match self {
-            Provider::Runcrate => runcrate_client::servers::DEFAULT_BASE_URL,
-            Provider::NgrokAiGateway => ngrok_ai_gateway_client::servers::DEFAULT_BASE_URL,
-            Provider::Runtools => runtools_client::servers::DEFAULT_BASE_URL,
-            Provider::Venice => venice_client::servers::DEFAULT_BASE_URL,
+            #[cfg(feature = "runcrate")]
+            Provider::Runcrate => Some(runcrate_client::servers::DEFAULT_BASE_URL),
+            #[cfg(feature = "ngrok-ai-gateway")]
+            Provider::NgrokAiGateway => Some(ngrok_ai_gateway_client::servers::DEFAULT_BASE_URL),
+            #[cfg(feature = "runtools")]
+            Provider::Runtools => Some(runtools_client::servers::DEFAULT_BASE_URL),
+            #[cfg(feature = "venice")]
+            Provider::Venice => Some(venice_client::servers::DEFAULT_BASE_URL),
+            #[allow(unreachable_patterns)]
+            _ => None,
         }
     }
 }
@@ -82,7 +103,8 @@ impl FromStr for Provider {
     /// Parses the serialized name (`ngrok-ai-gateway`), case-insensitively.
     fn from_str(s: &str) -> Result<Self, UnknownProvider> {
         Provider::ALL
-            .into_iter()
+            .iter()
+            .copied()
             .find(|p| p.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| UnknownProvider(s.chars().take(64).collect()))
     }

@@ -77,23 +77,23 @@ impl RateLimits {
     }
 }
 
-/// The one HTTP client of a `Prepaid`: rustls, and redirects followed only within the
-/// origin (scheme, host and port) they start from, at most
-/// [`MAX_REDIRECTS`](prepaid_client_runtime::MAX_REDIRECTS) times. Its
+/// The one HTTP client of a `Prepaid`: the TLS this crate was built with (see its
+/// features), and redirects followed only within the origin (scheme, host and port) they
+/// start from, at most [`MAX_REDIRECTS`](prepaid_client_runtime::MAX_REDIRECTS) times. Its
 /// pool keeps at most `concurrency` idle connections per host: no more requests are in
 /// flight at once, so none is ever closed for want of room.
 pub(crate) fn http_client(concurrency: usize) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
-        .tls_backend_rustls()
-        .redirect(prepaid_client_runtime::same_origin_redirects())
+    let invalid = |reason: String| Error::InvalidConfig {
+        provider: None,
+        reason,
+    };
+    prepaid_client_runtime::client_builder()
+        .map_err(|e| invalid(chain(&e)))?
         .connect_timeout(Duration::from_secs(10))
         .pool_max_idle_per_host(concurrency)
         .user_agent(concat!("prepaid/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Error::InvalidConfig {
-            provider: None,
-            reason: format!("cannot build the HTTP client: {}", chain(&e)),
-        })
+        .map_err(|e| invalid(format!("cannot build the HTTP client: {}", chain(&e))))
 }
 
 /// What a vendor's error bodies look like.
@@ -129,6 +129,13 @@ impl std::fmt::Debug for Ctx {
 /// A response that decoded, with its status.
 pub(crate) struct Fetched<T> {
     pub(crate) value: T,
+    #[cfg_attr(
+        not(any(feature = "runcrate", feature = "runtools", feature = "venice")),
+        allow(
+            dead_code,
+            reason = "ngrok's amounts are whole cents: nothing to refuse"
+        )
+    )]
     pub(crate) status: u16,
     /// The body exactly as the vendor sent it (fields the spec does not declare included),
     /// for [`Provenance`](crate::Provenance).

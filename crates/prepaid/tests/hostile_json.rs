@@ -435,6 +435,7 @@ fn expected(provider: Provider, body: &J) -> R<Expected> {
         Provider::NgrokAiGateway => expect_ngrok(body),
         Provider::Runtools => expect_runtools(body),
         Provider::Venice => expect_venice(body),
+        other => panic!("no expectation for {other}"),
     }
 }
 
@@ -879,6 +880,7 @@ fn example(provider: Provider) -> J {
             ),
             ("diemEpochAllocation", num("100")),
         ]),
+        other => panic!("no example for {other}"),
     }
 }
 
@@ -968,7 +970,7 @@ fn damaged(provider: Provider) -> impl Strategy<Value = Vec<u8>> {
 
 #[test]
 fn the_documented_examples_decode_exactly() {
-    for provider in Provider::ALL {
+    for &provider in Provider::ALL {
         let body = example(provider);
         check(provider, body.text().as_bytes(), Some(&body)).unwrap();
         assert!(decode::balance(provider, body.text().as_bytes()).is_ok());
@@ -979,7 +981,7 @@ fn the_documented_examples_decode_exactly() {
 fn every_edge_value_in_every_field_is_exact_or_undecodable() {
     // Each leaf of each example set to each edge number (as a number and as a string), to
     // null, true, false, {} and [], and removed.
-    for provider in Provider::ALL {
+    for &provider in Provider::ALL {
         let example = example(provider);
         for path in example.paths() {
             if matches!(example.clone().at_mut(&path), J::Obj(_) | J::Arr(_)) {
@@ -1052,7 +1054,7 @@ fn twenty_digit_and_zero_padded_amounts_are_exact_not_rounded() {
 
 #[test]
 fn nesting_far_beyond_the_recursion_limit_is_an_error_or_skipped() {
-    for provider in Provider::ALL {
+    for &provider in Provider::ALL {
         for object in [false, true] {
             let deep = J::Deep {
                 object,

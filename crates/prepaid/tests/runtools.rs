@@ -10,7 +10,8 @@ use std::time::Duration;
 use common::{KEY, RUNTOOLS};
 use httpmock::Method::GET;
 use httpmock::MockServer;
-use prepaid::{Amount, Error, Provider, UsagePeriod};
+use prepaid::runtools::UsagePeriod;
+use prepaid::{Amount, Error, Provider};
 use rust_decimal::Decimal;
 use serde_json::json;
 

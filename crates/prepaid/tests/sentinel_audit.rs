@@ -23,7 +23,8 @@ use std::time::Duration;
 use common::{Captured, Vendor};
 use httpmock::Method::GET;
 use httpmock::MockServer;
-use prepaid::{Balance, Error, Prepaid, Provider, ProviderConfig, UsagePeriod};
+use prepaid::runtools::UsagePeriod;
+use prepaid::{Balance, Error, Prepaid, Provider, ProviderConfig};
 use tracing_subscriber::fmt::format::FmtSpan;
 use wire::Fault;
 
@@ -352,7 +353,7 @@ async fn configurations(shown: &mut Shown) {
         .api_key(Provider::Runtools, KEY)
         .build()
         .unwrap();
-    shown.text("prepaid", format!("{prepaid:?} {:?}", prepaid.sources()));
+    shown.text("prepaid", format!("{prepaid:?}"));
     shown.text("accounts", format!("{:?}", prepaid.accounts()));
     let not_configured = prepaid.fetch(Provider::Runcrate).await;
     shown.failure("not configured", &not_configured);

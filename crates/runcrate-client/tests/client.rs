@@ -9,7 +9,11 @@ const KEY: &str = "rc_live_test";
 
 fn client(server: &MockServer) -> Client {
     let config = ClientConfig::from(auth::api_key(KEY).unwrap());
-    Client::with_config(&server.base_url(), reqwest::Client::new(), config)
+    Client::with_config(
+        &server.base_url(),
+        runcrate_client::http_client().unwrap(),
+        config,
+    )
 }
 
 #[test]

@@ -12,7 +12,11 @@ const ORG: &str = "6f1c2a34-8d0e-4b7a-9c55-0e2f3a4b5c6d";
 
 fn client(server: &MockServer) -> Client {
     let config = ClientConfig::from(auth::api_key(KEY).unwrap());
-    Client::with_config(&server.base_url(), reqwest::Client::new(), config)
+    Client::with_config(
+        &server.base_url(),
+        runtools_client::http_client().unwrap(),
+        config,
+    )
 }
 
 /// Serve `body` for `method path` only to a request with runtools' `X-API-Key` header.

@@ -11,7 +11,11 @@ const KEY: &str = "venice-admin-test";
 
 fn client(server: &MockServer) -> Client {
     let config = ClientConfig::from(auth::api_key(KEY).unwrap());
-    Client::with_config(&server.base_url(), reqwest::Client::new(), config)
+    Client::with_config(
+        &server.base_url(),
+        venice_client::http_client().unwrap(),
+        config,
+    )
 }
 
 async fn serve(body: serde_json::Value) -> (MockServer, Client) {

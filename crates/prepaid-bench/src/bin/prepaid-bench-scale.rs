@@ -16,7 +16,6 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use prepaid_bench::Server;
 use prepaid_bench::scale::{Job, run_process};
 
 fn main() -> ExitCode {
@@ -45,7 +44,7 @@ fn serve_for(seconds: &str) -> Result<(), String> {
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async {
-        let server = Server::start(Duration::ZERO)
+        let server = prepaid_bench::server::start(Duration::ZERO)
             .await
             .map_err(|e| format!("cannot start the server: {e}"))?;
         println!("{}", server.origin());

@@ -1,7 +1,5 @@
 //! One adapter per vendor, each turning its generated client's answer into a [`Balance`].
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::transport::{Ctx, Shared, VendorErrors};
@@ -9,6 +7,7 @@ use crate::{Balance, Error, Provider, ProviderConfig};
 
 #[doc(hidden)]
 pub mod decode;
+mod decoding;
 /// A vendor adapter: its context and its generated client, built once with the facade's
 /// body limit and hooks. Each vendor's client is its own type, hence a macro rather than a
 /// generic.
@@ -39,24 +38,24 @@ macro_rules! adapter {
 }
 use adapter;
 
+#[cfg(feature = "ngrok-ai-gateway")]
 pub(crate) mod ngrok_ai_gateway;
+#[cfg(feature = "runcrate")]
 pub(crate) mod runcrate;
-pub mod runtools;
+#[cfg(feature = "runtools")]
+pub(crate) mod runtools;
+#[cfg(feature = "venice")]
 pub(crate) mod venice;
 
-/// A boxed, `Send` future, so [`BalanceSource`] stays object-safe.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// Something that reads one provider's balance. Object-safe: a
-/// [`Prepaid`](crate::Prepaid) holds its sources as `Arc<dyn BalanceSource>`.
-pub trait BalanceSource: Send + Sync + std::fmt::Debug {
-    /// The provider read.
-    fn provider(&self) -> Provider;
-
-    /// Read the balance: the whole fetch (retries and body included) is bounded by the
-    /// provider's timeout and traced in one `prepaid.fetch` span.
-    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>>;
-}
+#[cfg(not(any(
+    feature = "runcrate",
+    feature = "ngrok-ai-gateway",
+    feature = "runtools",
+    feature = "venice"
+)))]
+compile_error!(
+    "prepaid reads no vendor: enable at least one of the features runcrate, ngrok-ai-gateway, runtools, venice"
+);
 
 /// The adapter for `config`, which [`ProviderConfig::validate`] has accepted.
 pub(crate) fn source(
@@ -76,54 +75,65 @@ pub(crate) fn source(
     use secrecy::ExposeSecret;
     let secret = config.api_key().expose_secret();
     Ok(match provider {
+        #[cfg(feature = "runcrate")]
         Provider::Runcrate => Source::Runcrate(Arc::new(runcrate::Runcrate::new(
             ctx(runcrate::ERRORS),
             runcrate_client::auth::api_key(secret).map_err(|_| invalid_key())?,
         ))),
+        #[cfg(feature = "ngrok-ai-gateway")]
         Provider::NgrokAiGateway => {
             Source::NgrokAiGateway(Arc::new(ngrok_ai_gateway::NgrokAiGateway::new(
                 ctx(ngrok_ai_gateway::ERRORS),
                 ngrok_ai_gateway_client::auth::api_key(secret).map_err(|_| invalid_key())?,
             )))
         }
+        #[cfg(feature = "runtools")]
         Provider::Runtools => Source::Runtools(Arc::new(runtools::RuntoolsSource::new(
             ctx(runtools::ERRORS),
             runtools_client::auth::api_key(secret).map_err(|_| invalid_key())?,
         ))),
+        #[cfg(feature = "venice")]
         Provider::Venice => Source::Venice(Arc::new(venice::Venice::new(
             ctx(venice::ERRORS),
             venice_client::auth::api_key(secret).map_err(|_| invalid_key())?,
         ))),
+        // `ProviderConfig::validate` has refused a vendor that is not compiled in.
+        #[allow(unreachable_patterns)]
+        _ => {
+            return Err(Error::InvalidConfig {
+                provider: Some(provider),
+                reason: format!("enable the cargo feature `{}`", provider.feature()),
+            });
+        }
     })
 }
 
 /// A configured adapter, kept by its concrete type so runtools' extra calls can reach it.
 #[derive(Debug, Clone)]
 pub(crate) enum Source {
+    #[cfg(feature = "runcrate")]
     Runcrate(Arc<runcrate::Runcrate>),
+    #[cfg(feature = "ngrok-ai-gateway")]
     NgrokAiGateway(Arc<ngrok_ai_gateway::NgrokAiGateway>),
+    #[cfg(feature = "runtools")]
     Runtools(Arc<runtools::RuntoolsSource>),
+    #[cfg(feature = "venice")]
     Venice(Arc<venice::Venice>),
 }
 
 impl Source {
-    /// The balance, as [`BalanceSource::fetch`], without boxing the future.
+    /// The balance: the whole fetch (retries and body included) is bounded by the
+    /// provider's timeout and traced in one `prepaid.fetch` span.
     pub(crate) async fn fetch(&self) -> Result<Balance, Error> {
         match self {
+            #[cfg(feature = "runcrate")]
             Source::Runcrate(s) => s.balance().await,
+            #[cfg(feature = "ngrok-ai-gateway")]
             Source::NgrokAiGateway(s) => s.balance().await,
+            #[cfg(feature = "runtools")]
             Source::Runtools(s) => s.balance().await,
+            #[cfg(feature = "venice")]
             Source::Venice(s) => s.balance().await,
-        }
-    }
-
-    /// The adapter as a trait object.
-    pub(crate) fn as_dyn(&self) -> Arc<dyn BalanceSource> {
-        match self {
-            Source::Runcrate(s) => s.clone(),
-            Source::NgrokAiGateway(s) => s.clone(),
-            Source::Runtools(s) => s.clone(),
-            Source::Venice(s) => s.clone(),
         }
     }
 }
@@ -146,6 +156,7 @@ fn with_code(message: Option<String>, code: Option<String>) -> Option<String> {
     }
 }
 
+#[cfg(any(feature = "runcrate", feature = "runtools", feature = "venice"))]
 /// A message in any of the common error shapes: `{error: "..."}`,
 /// `{error: {message, code}}`, `{msg, errorCode}`, `{message}`.
 fn common_message(body: &serde_json::Value) -> Option<String> {

@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 
-use super::decode::Decoding;
-use super::{BalanceSource, BoxFuture, text, with_code};
+use super::decoding::Decoding;
+use super::{text, with_code};
 use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
@@ -79,15 +79,5 @@ pub(crate) fn to_balance(
         },
         supplementary: Vec::new(),
         notes: vec![EVENTUALLY_CONSISTENT.to_string()],
-    }
-}
-
-impl BalanceSource for NgrokAiGateway {
-    fn provider(&self) -> Provider {
-        Provider::NgrokAiGateway
-    }
-
-    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>> {
-        Box::pin(self.balance())
     }
 }

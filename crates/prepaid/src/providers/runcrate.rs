@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 
-use super::decode::Decoding;
-use super::{BalanceSource, BoxFuture, common_message};
+use super::common_message;
+use super::decoding::Decoding;
 use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
@@ -64,14 +64,4 @@ pub(crate) fn to_balance(
         supplementary: Vec::new(),
         notes: Vec::new(),
     })
-}
-
-impl BalanceSource for Runcrate {
-    fn provider(&self) -> Provider {
-        Provider::Runcrate
-    }
-
-    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>> {
-        Box::pin(self.balance())
-    }
 }

@@ -13,8 +13,8 @@ use tracing::Instrument;
 
 pub use runtools_client::types::UsageSummary;
 
-use super::decode::Decoding;
-use super::{BalanceSource, BoxFuture, common_message};
+use super::common_message;
+use super::decoding::Decoding;
 use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
@@ -267,16 +267,6 @@ pub(crate) fn to_balance(
         supplementary,
         notes,
     })
-}
-
-impl BalanceSource for RuntoolsSource {
-    fn provider(&self) -> Provider {
-        Provider::Runtools
-    }
-
-    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>> {
-        Box::pin(self.balance())
-    }
 }
 
 /// runtools' read-only billing extras, from [`Prepaid::runtools`](crate::Prepaid::runtools).

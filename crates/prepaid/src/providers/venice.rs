@@ -6,8 +6,8 @@ use venice_client::types::{
     GetBillingBalanceResponse, GetBillingBalanceResponseConsumptionCurrency as Currency,
 };
 
-use super::decode::Decoding;
-use super::{BalanceSource, BoxFuture, common_message};
+use super::common_message;
+use super::decoding::Decoding;
 use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider, Unit};
 
@@ -92,14 +92,4 @@ pub(crate) fn to_balance(
         supplementary: Vec::new(),
         notes,
     })
-}
-
-impl BalanceSource for Venice {
-    fn provider(&self) -> Provider {
-        Provider::Venice
-    }
-
-    fn fetch(&self) -> BoxFuture<'_, Result<Balance, Error>> {
-        Box::pin(self.balance())
-    }
 }

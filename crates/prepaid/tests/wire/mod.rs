@@ -364,6 +364,8 @@ pub async fn fetch_all_with(faulty: Provider, fault: Fault, key: &str) -> Outcom
 
 /// [`fetch_all_with`] for each vendor as the faulty one, concurrently.
 pub async fn each_vendor_faulty(fault: Fault, key: &str) -> Vec<Outcome> {
-    let runs = Provider::ALL.map(|faulty| fetch_all_with(faulty, fault, key));
+    let runs = Provider::ALL
+        .iter()
+        .map(|&faulty| fetch_all_with(faulty, fault, key));
     futures_util::future::join_all(runs).await
 }
