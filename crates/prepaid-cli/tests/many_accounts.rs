@@ -41,10 +41,12 @@ fn account_number(headers: &HeaderMap) -> u64 {
 
 /// A JSON response (axum's `Json` needs a feature the command does not).
 fn json_body(value: Value) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/json")],
-        value.to_string(),
-    )
+    json_text(value.to_string())
+}
+
+/// A JSON response whose body is `text` as it is.
+fn json_text(text: String) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], text)
 }
 
 fn record(log: &Log, vendor: &'static str) {
@@ -64,7 +66,8 @@ async fn emulation() -> (String, Log) {
             get(|State(log): State<Log>, headers: HeaderMap| async move {
                 record(&log, "runcrate");
                 let n = account_number(&headers);
-                json_body(json!({ "data": { "creditsBalance": format!("{n}.25").parse::<f64>().ok(), "activeUsageCost": 0 } }))
+                // The amount as JSON text: never through f64.
+                json_text(format!(r#"{{"data":{{"creditsBalance":{n}.25,"activeUsageCost":0}}}}"#))
             }),
         )
         .route(

@@ -265,18 +265,13 @@ impl RawBody {
         &self.0
     }
 
-    /// JSON `null`, for a body not kept.
-    pub(crate) fn null() -> Self {
-        Self("null".into())
-    }
-
     /// A body a generated client has just decoded from exactly these bytes, which checked
     /// them as JSON (all but the text of strings it skipped, hence the UTF-8 check here).
-    /// Not JSON text: `null`.
-    pub(crate) fn decoded(body: Vec<u8>) -> Self {
+    /// Bytes that are not UTF-8 are not JSON text: they come back, for the error.
+    pub(crate) fn decoded(body: Vec<u8>) -> Result<Self, Vec<u8>> {
         String::from_utf8(body)
             .map(|text| Self(text.into_boxed_str()))
-            .unwrap_or_else(|_| Self::null())
+            .map_err(|e| e.into_bytes())
     }
 }
 
@@ -307,7 +302,9 @@ impl<'de> Deserialize<'de> for RawBody {
     }
 }
 
-/// One vendor's prepaid balance, in one model for every vendor.
+/// One vendor's prepaid balance, in one model for every vendor. Fields may be added in a
+/// minor release: build one with [`Balance::new`] and set what the vendor reports.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Balance {
     /// The vendor this balance is from.
@@ -359,6 +356,41 @@ pub struct Balance {
 }
 
 impl Balance {
+    /// `provider`'s balance of `available`, read now from `source`, with nothing else
+    /// reported (no accruing cost, totals, plan or notes).
+    ///
+    /// ```
+    /// use prepaid::{Amount, Balance, Provenance, Provider, RawBody};
+    /// use rust_decimal::Decimal;
+    ///
+    /// let source = Provenance {
+    ///     endpoint: "GET https://api.ngrok.ai/credits/balance".to_string(),
+    ///     raw: RawBody::new(r#"{"balanceCents":1234}"#.to_string())?,
+    /// };
+    /// let mut balance = Balance::new(Provider::NgrokAiGateway, vec![Amount::usd(Decimal::new(1234, 2))], source);
+    /// balance.can_consume = Some(true);
+    /// assert_eq!(balance.available_in(&prepaid::Unit::Usd).map(|a| a.value.to_string()).as_deref(), Some("12.34"));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn new(provider: Provider, available: Vec<Amount>, source: Provenance) -> Self {
+        Self {
+            provider,
+            available,
+            accruing: None,
+            granted: None,
+            used: None,
+            allocation: None,
+            can_consume: None,
+            consumption_currency: None,
+            plan: None,
+            free_credits_used: None,
+            fetched_at: Utc::now(),
+            source,
+            supplementary: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
     /// The available amount in `unit`, if the vendor reported one.
     pub fn available_in(&self, unit: &Unit) -> Option<&Amount> {
         self.available.iter().find(|a| &a.unit == unit)

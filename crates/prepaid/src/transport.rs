@@ -17,6 +17,8 @@ use crate::{Error, Provider, RetryPolicy};
 
 /// How long an excerpt of a body may be, in characters.
 pub(crate) const EXCERPT_CHARS: usize = 200;
+/// Why a body that is not UTF-8 is undecodable, whatever it holds.
+pub(crate) const NOT_UTF8: &str = "the body is not valid UTF-8, so not JSON text";
 /// How long a vendor's error message may be, in characters.
 pub(crate) const MESSAGE_CHARS: usize = 500;
 
@@ -335,11 +337,10 @@ impl Ctx {
                     span.record("attempts", attempt);
                     span.record("status", status);
                     let body = state.map(|s| std::mem::take(&mut *s.body()));
-                    return Ok(Fetched {
-                        value,
-                        status,
-                        raw: crate::RawBody::decoded(body.unwrap_or_default()),
-                    });
+                    return match crate::RawBody::decoded(body.unwrap_or_default()) {
+                        Ok(raw) => Ok(Fetched { value, status, raw }),
+                        Err(bytes) => Err(self.undecodable(Some(status), NOT_UTF8, &bytes)),
+                    };
                 }
                 Classified::Failed(failure) => failure,
                 // Rare, and reading a body is a large future: boxed, so that every fetch's
@@ -584,7 +585,8 @@ pub(crate) fn cut(text: &str, max: usize) -> String {
     }
 }
 
-/// The `Retry-After` of a response: delay-seconds or an HTTP date.
+/// The `Retry-After` of a response: delay-seconds, or an HTTP date in any of the three
+/// forms HTTP allows (IMF-fixdate, RFC 850, asctime); a date in the past is no wait.
 fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     let value = headers
         .get(reqwest::header::RETRY_AFTER)?
@@ -594,9 +596,11 @@ fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
-    let date = chrono::DateTime::parse_from_rfc2822(value).ok()?;
-    let wait = date.with_timezone(&chrono::Utc) - chrono::Utc::now();
-    Some(wait.to_std().unwrap_or(Duration::ZERO))
+    let date = httpdate::parse_http_date(value).ok()?;
+    Some(
+        date.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 /// The first `T` in `error`'s source chain.
@@ -639,18 +643,30 @@ mod tests {
         assert_eq!(retry_after(&headers), None);
         headers.insert(reqwest::header::RETRY_AFTER, "7".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(7)));
-        headers.insert(
-            reqwest::header::RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
-        );
-        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
-        let later = (chrono::Utc::now() + chrono::Duration::seconds(120)).to_rfc2822();
-        headers.insert(reqwest::header::RETRY_AFTER, later.parse().unwrap());
-        let wait = retry_after(&headers).unwrap();
-        assert!(
-            wait > Duration::from_secs(100) && wait <= Duration::from_secs(120),
-            "{wait:?}"
-        );
+        // The three date forms of RFC 9110, in the past: no wait.
+        for past in [
+            "Wed, 21 Oct 2015 07:28:00 GMT",
+            "Wednesday, 21-Oct-15 07:28:00 GMT",
+            "Wed Oct 21 07:28:00 2015",
+        ] {
+            headers.insert(reqwest::header::RETRY_AFTER, past.parse().unwrap());
+            assert_eq!(retry_after(&headers), Some(Duration::ZERO), "{past}");
+        }
+        // And in the future, each form of the same instant.
+        let later = chrono::Utc::now() + chrono::Duration::seconds(120);
+        for form in [
+            "%a, %d %b %Y %H:%M:%S GMT",
+            "%A, %d-%b-%y %H:%M:%S GMT",
+            "%a %b %e %H:%M:%S %Y",
+        ] {
+            let text = later.format(form).to_string();
+            headers.insert(reqwest::header::RETRY_AFTER, text.parse().unwrap());
+            let wait = retry_after(&headers);
+            assert!(
+                wait.is_some_and(|w| w > Duration::from_secs(100) && w <= Duration::from_secs(120)),
+                "{text}: {wait:?}"
+            );
+        }
         headers.insert(reqwest::header::RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&headers), None);
     }

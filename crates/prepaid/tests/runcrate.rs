@@ -21,8 +21,8 @@ async fn the_documented_shape_maps_to_the_model() {
         .await
         .unwrap();
     assert_eq!(balance.provider, Provider::Runcrate);
-    assert_eq!(balance.available, vec![Amount::usd(dec("12.5"))]);
-    assert_eq!(balance.accruing, Some(Amount::usd(dec("0.75"))));
+    assert_eq!(balance.available, vec![Amount::usd(dec("42.5"))]);
+    assert_eq!(balance.accruing, Some(Amount::usd(dec("1.25"))));
     assert_eq!(balance.can_consume, Some(true));
     assert_eq!(
         (balance.granted, balance.used, balance.allocation),
@@ -33,7 +33,7 @@ async fn the_documented_shape_maps_to_the_model() {
     assert!(balance.source.endpoint.ends_with("/billing/balance"));
     assert_eq!(
         parsed(&balance.source.raw)["data"]["creditsBalance"],
-        json!(12.5)
+        json!(42.5)
     );
     assert!(balance.notes.is_empty());
 }

@@ -33,9 +33,9 @@ async fn serve(body: serde_json::Value) -> (MockServer, Client) {
     (server, client)
 }
 
+/// Venice's documented example, as `prepaid-emulator` holds it.
 fn documented_example() -> serde_json::Value {
-    json!({ "canConsume": true, "consumptionCurrency": "DIEM",
-            "balances": { "diem": 90.5, "usd": 25 }, "diemEpochAllocation": 100 })
+    serde_json::from_slice(prepaid_emulator::bodies::VENICE).unwrap()
 }
 
 #[test]

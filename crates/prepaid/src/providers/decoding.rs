@@ -4,7 +4,7 @@
 
 use serde::de::DeserializeOwned;
 
-use crate::transport::{Ctx, Fetched};
+use crate::transport::{Ctx, Fetched, NOT_UTF8};
 use crate::{Error, RawBody};
 
 /// What mapping a decoded body to a [`Balance`](crate::Balance) needs: where the body came from, and how
@@ -50,13 +50,11 @@ pub(crate) trait Decoding {
     /// `body` as the generated type `T`, exactly as progenitor reads a 2xx body; a body
     /// that does not parse is [`Error::Undecodable`] with the serde error as its reason.
     fn parse<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<Fetched<T>, Error> {
-        serde_json::from_slice(body)
-            .map(|value| Fetched {
-                value,
-                status,
-                raw: RawBody::decoded(body.to_vec()),
-            })
-            .map_err(|e| self.undecodable(Some(status), &e.to_string(), body))
+        let value = serde_json::from_slice(body)
+            .map_err(|e| self.undecodable(Some(status), &e.to_string(), body))?;
+        let raw = RawBody::decoded(body.to_vec())
+            .map_err(|bytes| self.undecodable(Some(status), NOT_UTF8, &bytes))?;
+        Ok(Fetched { value, status, raw })
     }
 }
 

@@ -1,7 +1,5 @@
 //! ngrok AI Gateway: `GET /credits/balance` → `{ balanceCents }`, integer US cents.
 
-use chrono::Utc;
-
 use super::decoding::Decoding;
 use super::{text, with_code};
 use crate::transport::{Ctx, Fetched, VendorErrors};
@@ -61,23 +59,17 @@ pub(crate) fn to_balance(
     fetched: Fetched<ngrok_ai_gateway_client::types::CreditBalance>,
 ) -> Balance {
     let cents = fetched.value.balance_cents;
+    let source = Provenance {
+        endpoint: decoding.endpoint("/credits/balance"),
+        raw: fetched.raw,
+    };
     Balance {
-        provider: Provider::NgrokAiGateway,
-        available: vec![Amount::usd_cents(cents)],
-        accruing: None,
-        granted: None,
-        used: None,
-        allocation: None,
         can_consume: Some(cents > 0),
-        consumption_currency: None,
-        plan: None,
-        free_credits_used: None,
-        fetched_at: Utc::now(),
-        source: Provenance {
-            endpoint: decoding.endpoint("/credits/balance"),
-            raw: fetched.raw,
-        },
-        supplementary: Vec::new(),
         notes: vec![EVENTUALLY_CONSISTENT.to_string()],
+        ..Balance::new(
+            Provider::NgrokAiGateway,
+            vec![Amount::usd_cents(cents)],
+            source,
+        )
     }
 }

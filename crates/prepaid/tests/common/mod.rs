@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use httpmock::Method::GET;
 use httpmock::{Mock, MockServer};
 use prepaid::{Balance, Error, Prepaid, Provider, ProviderConfig, RetryPolicy};
+use prepaid_emulator::bodies;
 use serde_json::{Value, json};
 
 /// The key every test configures; no error, log or Debug output may contain it.
@@ -62,7 +63,7 @@ pub const RUNCRATE: Vendor = Vendor {
     path: "/billing/balance",
     auth_header: "authorization",
     auth_value: bearer,
-    example: || json!({ "data": { "creditsBalance": 12.5, "activeUsageCost": 0.75 } }),
+    example: || documented(bodies::RUNCRATE),
     error_body: |m| json!({ "error": { "code": "insufficient_scope", "message": m } }),
     reported: |m| format!("{m} (insufficient_scope)"),
     hint: None,
@@ -73,7 +74,7 @@ pub const NGROK: Vendor = Vendor {
     path: "/credits/balance",
     auth_header: "authorization",
     auth_value: bearer,
-    example: || json!({ "balanceCents": 1234 }),
+    example: || documented(bodies::NGROK_AI_GATEWAY),
     error_body: |m| json!({ "statusCode": 401, "msg": m, "errorCode": "ERR_NGROK_1234", "details": {} }),
     reported: |m| format!("{m} (ERR_NGROK_1234)"),
     hint: None,
@@ -84,12 +85,7 @@ pub const RUNTOOLS: Vendor = Vendor {
     path: "/v1/billing/credits",
     auth_header: "x-api-key",
     auth_value: plain_key,
-    example: || {
-        json!({ "data": {
-            "balanceCents": 1250, "totalGrantedCents": 2500, "totalUsedCents": 1250,
-            "freeCreditsUsed": true
-        } })
-    },
+    example: || documented(bodies::RUNTOOLS_CREDITS),
     error_body: |m| json!({ "error": m }),
     reported: same,
     hint: None,
@@ -100,14 +96,7 @@ pub const VENICE: Vendor = Vendor {
     path: "/billing/balance",
     auth_header: "authorization",
     auth_value: bearer,
-    example: || {
-        json!({
-            "canConsume": true,
-            "consumptionCurrency": "DIEM",
-            "balances": { "diem": 90.5, "usd": 25 },
-            "diemEpochAllocation": 100
-        })
-    },
+    example: || documented(bodies::VENICE),
     error_body: |m| json!({ "error": m }),
     reported: same,
     hint: Some("Venice's billing endpoints need an ADMIN API key"),
@@ -117,10 +106,13 @@ pub const ALL: [Vendor; 4] = [RUNCRATE, NGROK, RUNTOOLS, VENICE];
 
 /// The runtools plan body that goes with [`RUNTOOLS`]'s example.
 pub fn runtools_plan() -> Value {
-    json!({ "data": {
-        "orgId": "6f1c2a34-8d0e-4b7a-9c55-0e2f3a4b5c6d", "plan": "free",
-        "balanceCents": 1250, "totalGrantedCents": 2500, "totalUsedCents": 1250
-    } })
+    documented(bodies::RUNTOOLS_PLAN)
+}
+
+/// A documented body, as `prepaid-emulator` holds it (each vendor's example is written
+/// there, once).
+fn documented(body: &[u8]) -> Value {
+    serde_json::from_slice(body).unwrap()
 }
 
 /// A facade for `vendor` at `server`, with fast retries and a 2 s timeout.
