@@ -32,7 +32,8 @@ async fn get_credit_balance_sends_the_bearer_key_and_decodes_the_example() {
                 .path("/credits/balance")
                 .header("authorization", format!("Bearer {KEY}"))
                 .header_missing("api-version");
-            then.status(200).body(prepaid_emulator::bodies::NGROK_AI_GATEWAY);
+            then.status(200)
+                .body(prepaid_emulator::bodies::NGROK_AI_GATEWAY);
         })
         .await;
     let balance = client(&server)

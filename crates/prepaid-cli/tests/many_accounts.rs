@@ -46,7 +46,10 @@ fn json_body(value: Value) -> ([(axum::http::HeaderName, &'static str); 1], Stri
 
 /// A JSON response whose body is `text` as it is.
 fn json_text(text: String) -> ([(axum::http::HeaderName, &'static str); 1], String) {
-    ([(axum::http::header::CONTENT_TYPE, "application/json")], text)
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        text,
+    )
 }
 
 fn record(log: &Log, vendor: &'static str) {

@@ -162,7 +162,7 @@ pub async fn mock_balance_with<'a>(
     vendor: &Vendor,
     server: &'a MockServer,
     status: u16,
-    body: &str,
+    body: impl AsRef<[u8]>,
     headers: &[(&str, &str)],
     delay: Duration,
 ) -> Mock<'a> {
@@ -180,7 +180,7 @@ pub async fn mock_balance_with<'a>(
             })
             .await;
     }
-    let body = body.to_string();
+    let body = body.as_ref().to_vec();
     let headers: Vec<(String, String)> = headers
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -378,6 +378,30 @@ pub async fn truncated_json(vendor: &Vendor) {
     assert_eq!(hits, 1, "a malformed 200 is not retried");
 }
 
+pub async fn body_not_utf8(vendor: &Vendor) {
+    // The documented body plus a field nobody reads, holding a byte no UTF-8 text has.
+    let mut body = (vendor.example)().to_string().into_bytes();
+    let end = body.len() - 1;
+    body.splice(end..end, b",\"note\":\"caf\xe9\"".iter().copied());
+    let server = MockServer::start_async().await;
+    mock_balance_with(vendor, &server, 200, &body, &[], Duration::ZERO).await;
+    let error = prepaid(vendor, &server)
+        .fetch(vendor.provider)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Undecodable { provider, status: Some(200), reason, .. }
+            if *provider == vendor.provider && reason.contains("UTF-8")),
+        "{error:?}"
+    );
+    // The decode path says the same.
+    let decoded = prepaid::providers::decode::balance(vendor.provider, &body);
+    assert!(
+        matches!(&decoded, Err(Error::Undecodable { reason, .. }) if reason.contains("UTF-8")),
+        "{decoded:?}"
+    );
+}
+
 pub async fn wrong_type(vendor: &Vendor, body: Value) {
     let (error, _) = error_from(vendor, 200, &body.to_string()).await;
     assert!(
@@ -564,6 +588,10 @@ macro_rules! vendor_suite {
         #[tokio::test]
         async fn truncated_json_is_undecodable() {
             common::truncated_json(&$vendor).await;
+        }
+        #[tokio::test]
+        async fn a_body_that_is_not_utf8_is_undecodable() {
+            common::body_not_utf8(&$vendor).await;
         }
         #[tokio::test]
         async fn a_wrong_type_is_undecodable() {

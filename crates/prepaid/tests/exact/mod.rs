@@ -53,7 +53,8 @@ pub fn positive(text: &str) -> bool {
 /// The facade keeps a decoded body without a second JSON check (the generated type's parse
 /// was one), so it must be the very text, and JSON, whenever it is UTF-8 (else `null`).
 pub fn kept_as_sent(body: &[u8], raw: &str) -> Result<(), String> {
-    let want = std::str::from_utf8(body).map_err(|_| "decoded a body that is not UTF-8".to_string())?;
+    let want =
+        std::str::from_utf8(body).map_err(|_| "decoded a body that is not UTF-8".to_string())?;
     if raw != want {
         return Err(format!("kept {raw:?}, not the body as sent"));
     }
