@@ -251,7 +251,8 @@ async fn vendors(
         .mock_async(|when, then| {
             when.path("/ngrok/credits/balance")
                 .header("authorization", "Bearer ngrok-key");
-            then.status(200).json_body(json!({ "balanceCents": 1234 }));
+            then.status(200)
+                .body(prepaid_emulator::bodies::NGROK_AI_GATEWAY);
         })
         .await;
     vec![

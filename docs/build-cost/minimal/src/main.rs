@@ -1,0 +1,29 @@
+use clap::Parser;
+use rustls_platform_verifier::BuilderVerifierExt;
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long, env = "VENICE_API_KEY")]
+    key: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args = Args::parse();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_platform_verifier()?
+        .with_no_client_auth();
+    let client = reqwest::Client::builder().tls_backend_preconfigured(tls).build()?;
+    let body: serde_json::Value = client
+        .get("https://api.venice.ai/api/v1/billing/balance")
+        .bearer_auth(args.key)
+        .send()
+        .await?
+        .json()
+        .await?;
+    let usd: rust_decimal::Decimal = body["balances"]["usd"].to_string().parse()?;
+    println!("{usd} USD");
+    Ok(())
+}
