@@ -7,6 +7,7 @@ mod error;
 mod model;
 pub mod money;
 pub mod providers;
+mod tolerant;
 mod transport;
 
 use std::sync::Arc;

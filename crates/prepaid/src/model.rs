@@ -306,6 +306,7 @@ impl<'de> Deserialize<'de> for RawBody {
 /// minor release: build one with [`Balance::new`] and set what the vendor reports.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[schemars(description = "One vendor's prepaid balance, in one model for every vendor.")]
 pub struct Balance {
     /// The vendor this balance is from.
     pub provider: Provider,

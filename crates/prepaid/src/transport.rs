@@ -7,6 +7,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use prepaid_client_runtime::{CrossOriginRedirect, ResponseTooLarge};
+use serde::de::DeserializeOwned;
+
+use crate::tolerant::Auxiliary;
 use progenitor_client::ResponseValue;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
@@ -142,6 +145,16 @@ pub(crate) struct Fetched<T> {
     /// The body exactly as the vendor sent it (fields the spec does not declare included),
     /// for [`Provenance`](crate::Provenance).
     pub(crate) raw: crate::RawBody,
+    /// The auxiliary fields the vendor left out, by name (see [`crate::tolerant`]): the
+    /// value holds placeholders there, never to be read.
+    #[cfg_attr(
+        not(any(feature = "runcrate", feature = "venice")),
+        allow(
+            dead_code,
+            reason = "only Runcrate and Venice have fields to do without"
+        )
+    )]
+    pub(crate) absent: Vec<String>,
 }
 
 tokio::task_local! {
@@ -207,7 +220,11 @@ impl TryState {
 /// A try's result: the decoded body, a failure, or an error response whose body must be
 /// read first.
 enum Classified<T> {
-    Ok { value: T, status: u16 },
+    Ok {
+        value: T,
+        status: u16,
+        absent: Vec<String>,
+    },
     Failed(Failure),
     ReadError(reqwest::Response),
 }
@@ -309,9 +326,11 @@ impl Ctx {
     pub(crate) async fn get<T, E, F, Fut>(
         &self,
         deadline: Instant,
+        auxiliary: &[Auxiliary],
         send: F,
     ) -> Result<Fetched<T>, Error>
     where
+        T: DeserializeOwned,
         E: Serialize,
         F: Fn() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<E>>>,
@@ -332,13 +351,22 @@ impl Ctx {
             let result = one_try.as_mut().await;
             let state = one_try.as_mut().take_value();
             let observed = state.as_ref().and_then(|s| s.observed.get().copied());
-            let failure = match self.classify(result, observed) {
-                Classified::Ok { value, status } => {
+            let failure = match self.classify(result, observed, auxiliary) {
+                Classified::Ok {
+                    value,
+                    status,
+                    absent,
+                } => {
                     span.record("attempts", attempt);
                     span.record("status", status);
                     let body = state.map(|s| std::mem::take(&mut *s.body()));
                     return match crate::RawBody::decoded(body.unwrap_or_default()) {
-                        Ok(raw) => Ok(Fetched { value, status, raw }),
+                        Ok(raw) => Ok(Fetched {
+                            value,
+                            status,
+                            raw,
+                            absent,
+                        }),
                         Err(bytes) => Err(self.undecodable(Some(status), NOT_UTF8, &bytes)),
                     };
                 }
@@ -373,10 +401,11 @@ impl Ctx {
 
     /// Map one try's result to a decoded value or a [`Failure`], or to the error response
     /// whose body must be read first.
-    fn classify<T, E: Serialize>(
+    fn classify<T: DeserializeOwned, E: Serialize>(
         &self,
         result: Result<ResponseValue<T>, progenitor_client::Error<E>>,
         observed: Option<Observed>,
+        auxiliary: &[Auxiliary],
     ) -> Classified<T> {
         use progenitor_client::Error as P;
         let provider = self.provider;
@@ -391,6 +420,7 @@ impl Ctx {
                 return Classified::Ok {
                     status: value.status().as_u16(),
                     value: value.into_inner(),
+                    absent: Vec::new(),
                 };
             }
             Err(P::ErrorResponse(value)) => {
@@ -407,7 +437,18 @@ impl Ctx {
                     let body = serde_json::from_slice(&bytes).unwrap_or_default();
                     self.status_failure(o.status, self.message(&body), o.retry_after)
                 }
-                _ => plain(self.undecodable(observed_status, &e.to_string(), &bytes)),
+                // A 2xx body the generated type refuses: if only auxiliary fields are
+                // missing, the balance is still read (see `tolerant`).
+                _ => match crate::tolerant::read(&bytes, auxiliary) {
+                    Some((value, absent)) => {
+                        return Classified::Ok {
+                            value,
+                            status: observed_status.unwrap_or(200),
+                            absent,
+                        };
+                    }
+                    None => plain(self.undecodable(observed_status, &e.to_string(), &bytes)),
+                },
             },
             Err(P::ResponseBodyError(e)) => match find_in_chain::<ResponseTooLarge>(&e) {
                 Some(&ResponseTooLarge { limit }) => {

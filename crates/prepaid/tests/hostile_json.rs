@@ -336,17 +336,28 @@ fn nullable<T>(value: Option<&J>, read: impl Fn(Option<&J>) -> R<T>) -> R<Option
     }
 }
 
+/// Whether `value` is a JSON object (not a struct given positionally as an array): an
+/// auxiliary field is tolerated absent only inside objects, where it can be named.
+fn is_object(value: &J) -> bool {
+    matches!(value, J::Obj(_) | J::Deep { object: true, .. })
+}
+
 fn expect_runcrate(body: &J) -> R<Expected> {
     let mut deep = None;
     let data = fields(body, &["data"], &mut deep)?[0].ok_or(())?;
+    let objects = is_object(body) && is_object(data);
     let mut deep = None;
     let f = fields(data, &["activeUsageCost", "creditsBalance"], &mut deep)?;
-    let accruing = exact(f[0])?;
+    // `activeUsageCost` is auxiliary: left out when absent (the balance does not need it).
+    if f[0].is_none() && !objects {
+        return Err(());
+    }
+    let accruing = f[0].map(|v| exact(Some(v))).transpose()?;
     let available = exact(f[1])?;
     Ok(Expected {
         can_consume: Some(positive(&available)),
         available: vec![(Unit::Usd, available, 0)],
-        accruing: Some((accruing, 0)),
+        accruing: accruing.map(|a| (a, 0)),
         ..Expected::default()
     })
 }
@@ -407,12 +418,20 @@ fn expect_venice(body: &J) -> R<Expected> {
     let balances = fields(f[0].ok_or(())?, &["diem", "usd"], &mut deep)?;
     let diem = nullable(balances[0], exact)?;
     let usd = nullable(balances[1], exact)?;
-    let can_consume = boolean(f[1])?;
-    let currency = nullable(f[2], |v| match v {
-        Some(J::Str(s)) => Ok(s.clone()),
-        _ => Err(()),
-    })?;
-    let allocation = exact(f[3])?;
+    // `canConsume`, `consumptionCurrency` and `diemEpochAllocation` are auxiliary: left
+    // out when absent (from an object).
+    if f[1..].iter().any(Option::is_none) && !is_object(body) {
+        return Err(());
+    }
+    let can_consume = f[1].map(|v| boolean(Some(v))).transpose()?;
+    let currency = match f[2] {
+        None => None,
+        some => nullable(some, |v| match v {
+            Some(J::Str(s)) => Ok(s.clone()),
+            _ => Err(()),
+        })?,
+    };
+    let allocation = f[3].map(|v| exact(Some(v))).transpose()?;
     let mut available = Vec::new();
     if let Some(usd) = usd {
         available.push((Unit::Usd, usd, 0));
@@ -422,8 +441,8 @@ fn expect_venice(body: &J) -> R<Expected> {
     }
     Ok(Expected {
         available,
-        allocation: Some((allocation, 0)),
-        can_consume: Some(can_consume),
+        allocation: allocation.map(|a| (a, 0)),
+        can_consume,
         consumption_currency: currency,
         ..Expected::default()
     })

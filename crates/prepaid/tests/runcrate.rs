@@ -103,11 +103,12 @@ async fn too_many_digits_is_undecodable_not_rounded() {
 }
 
 #[tokio::test]
-async fn a_missing_field_is_undecodable() {
-    let (error, _) = common::error_from(&RUNCRATE, 200, r#"{"data":{"creditsBalance":5}}"#).await;
+async fn a_missing_balance_is_undecodable() {
+    // (A missing `activeUsageCost` costs only itself: see tests/tolerant.rs.)
+    let (error, _) = common::error_from(&RUNCRATE, 200, r#"{"data":{"activeUsageCost":5}}"#).await;
     assert!(
         matches!(&error, Error::Undecodable { provider: Provider::Runcrate, status: Some(200), reason, .. }
-            if reason.contains("activeUsageCost")),
+            if reason.contains("creditsBalance")),
         "{error:?}"
     );
 }

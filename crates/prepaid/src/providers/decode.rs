@@ -38,7 +38,8 @@ const OK: u16 = 200;
 /// A Runcrate `GET /billing/balance` 200 body as a [`Balance`], or [`Error::Undecodable`].
 pub fn runcrate(body: &[u8]) -> Result<Balance, Error> {
     let decoding = Detached(Provider::Runcrate);
-    super::runcrate::to_balance(&decoding, decoding.parse(OK, body)?)
+    let fetched = decoding.parse(OK, body, super::runcrate::AUXILIARY)?;
+    super::runcrate::to_balance(&decoding, fetched)
 }
 
 #[cfg(feature = "ngrok-ai-gateway")]
@@ -48,7 +49,7 @@ pub fn ngrok_ai_gateway(body: &[u8]) -> Result<Balance, Error> {
     let decoding = Detached(Provider::NgrokAiGateway);
     Ok(super::ngrok_ai_gateway::to_balance(
         &decoding,
-        decoding.parse(OK, body)?,
+        decoding.parse(OK, body, &[])?,
     ))
 }
 
@@ -58,8 +59,8 @@ pub fn ngrok_ai_gateway(body: &[u8]) -> Result<Balance, Error> {
 /// it, if any: as in a fetch, a plan that does not decode only adds a note.
 pub fn runtools(credits: &[u8], plan: Option<&[u8]>) -> Result<Balance, Error> {
     let decoding = Detached(Provider::Runtools);
-    let credits = decoding.parse(OK, credits)?;
-    let plan = plan.map(|plan| decoding.parse(OK, plan));
+    let credits = decoding.parse(OK, credits, &[])?;
+    let plan = plan.map(|plan| decoding.parse(OK, plan, &[]));
     super::runtools::to_balance(&decoding, credits, plan)
 }
 
@@ -67,7 +68,8 @@ pub fn runtools(credits: &[u8], plan: Option<&[u8]>) -> Result<Balance, Error> {
 /// A Venice `GET /billing/balance` 200 body as a [`Balance`], or [`Error::Undecodable`].
 pub fn venice(body: &[u8]) -> Result<Balance, Error> {
     let decoding = Detached(Provider::Venice);
-    super::venice::to_balance(&decoding, decoding.parse(OK, body)?)
+    let fetched = decoding.parse(OK, body, super::venice::AUXILIARY)?;
+    super::venice::to_balance(&decoding, fetched)
 }
 
 /// The balance body of `provider` as a [`Balance`] (runtools without its plan), or

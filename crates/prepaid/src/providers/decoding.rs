@@ -4,6 +4,7 @@
 
 use serde::de::DeserializeOwned;
 
+use crate::tolerant::Auxiliary;
 use crate::transport::{Ctx, Fetched, NOT_UTF8};
 use crate::{Error, RawBody};
 
@@ -47,14 +48,28 @@ pub(crate) trait Decoding {
             .map_err(|e| self.undecodable_value(status, &format!("{field}: {e}"), raw))
     }
 
-    /// `body` as the generated type `T`, exactly as progenitor reads a 2xx body; a body
-    /// that does not parse is [`Error::Undecodable`] with the serde error as its reason.
-    fn parse<T: DeserializeOwned>(&self, status: u16, body: &[u8]) -> Result<Fetched<T>, Error> {
-        let value = serde_json::from_slice(body)
-            .map_err(|e| self.undecodable(Some(status), &e.to_string(), body))?;
+    /// `body` as the generated type `T`, exactly as progenitor reads a 2xx body, or, if only
+    /// `auxiliary` fields are missing, with those left out (as a fetch does); a body that
+    /// does not parse is [`Error::Undecodable`] with the serde error as its reason.
+    fn parse<T: DeserializeOwned>(
+        &self,
+        status: u16,
+        body: &[u8],
+        auxiliary: &[Auxiliary],
+    ) -> Result<Fetched<T>, Error> {
+        let (value, absent) = match serde_json::from_slice(body) {
+            Ok(value) => (value, Vec::new()),
+            Err(e) => crate::tolerant::read(body, auxiliary)
+                .ok_or_else(|| self.undecodable(Some(status), &e.to_string(), body))?,
+        };
         let raw = RawBody::decoded(body.to_vec())
             .map_err(|bytes| self.undecodable(Some(status), NOT_UTF8, &bytes))?;
-        Ok(Fetched { value, status, raw })
+        Ok(Fetched {
+            value,
+            status,
+            raw,
+            absent,
+        })
     }
 }
 

@@ -138,6 +138,12 @@ impl Source {
     }
 }
 
+/// The note for a documented field `vendor` did not send: the balance is read without it.
+#[cfg(any(feature = "runcrate", feature = "venice"))]
+fn left_out(vendor: &str, field: &str) -> String {
+    format!("{vendor} did not send `{field}`, which it documents: left out")
+}
+
 /// `body[key]` as a non-empty string.
 fn text(body: &serde_json::Value, key: &str) -> Option<String> {
     body.get(key)?

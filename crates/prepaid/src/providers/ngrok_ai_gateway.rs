@@ -45,7 +45,7 @@ impl NgrokAiGateway {
             .run("balance", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, || self.client.get_credit_balance().send())
+                    .get(deadline, &[], || self.client.get_credit_balance().send())
                     .await?;
                 Ok(to_balance(&self.ctx, fetched))
             })

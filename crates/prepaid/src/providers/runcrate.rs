@@ -2,8 +2,9 @@
 
 use chrono::Utc;
 
-use super::common_message;
 use super::decoding::Decoding;
+use super::{common_message, left_out};
+use crate::tolerant::Auxiliary;
 use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
@@ -13,6 +14,12 @@ pub(crate) const ERRORS: VendorErrors = VendorErrors {
     auth_hint: None,
 };
 
+/// What the balance does without: the accruing cost (`accruing` is then left out).
+pub(crate) const AUXILIARY: &[Auxiliary] = &[Auxiliary {
+    path: &["data", "activeUsageCost"],
+    placeholder: "0",
+}];
+
 super::adapter!(Runcrate, runcrate_client, "The Runcrate adapter.");
 
 impl Runcrate {
@@ -21,7 +28,7 @@ impl Runcrate {
             .run("balance", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, || self.client.get_balance().send())
+                    .get(deadline, AUXILIARY, || self.client.get_balance().send())
                     .await?;
                 to_balance(&self.ctx, fetched)
             })
@@ -39,16 +46,24 @@ pub(crate) fn to_balance(
         value: body,
         status,
         raw,
+        absent,
     } = fetched;
     let exact = |number: &runcrate_client::ExactNumber, field| {
         decoding.exact(status, field, number.as_str(), &raw)
     };
     let available = exact(&body.data.credits_balance, "data.creditsBalance")?;
-    let accruing = exact(&body.data.active_usage_cost, "data.activeUsageCost")?;
+    let accruing = if absent.is_empty() {
+        Some(Amount::usd(exact(
+            &body.data.active_usage_cost,
+            "data.activeUsageCost",
+        )?))
+    } else {
+        None
+    };
     Ok(Balance {
         provider: Provider::Runcrate,
         available: vec![Amount::usd(available)],
-        accruing: Some(Amount::usd(accruing)),
+        accruing,
         granted: None,
         used: None,
         allocation: None,
@@ -62,6 +77,9 @@ pub(crate) fn to_balance(
             raw,
         },
         supplementary: Vec::new(),
-        notes: Vec::new(),
+        notes: absent
+            .iter()
+            .map(|field| left_out("Runcrate", field))
+            .collect(),
     })
 }

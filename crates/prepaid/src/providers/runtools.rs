@@ -127,7 +127,9 @@ impl RuntoolsSource {
     pub(crate) async fn balance(&self) -> Result<Balance, Error> {
         self.ctx
             .run("balance", |deadline| async move {
-                let credits = self.ctx.get(deadline, || self.client.get_credits().send());
+                let credits = self
+                    .ctx
+                    .get(deadline, &[], || self.client.get_credits().send());
                 // The plan only names the plan: it may fail (or be slow) without failing
                 // the balance, so it must give up a little before the whole fetch does.
                 let margin = (self.ctx.timeout / 20)
@@ -136,7 +138,7 @@ impl RuntoolsSource {
                 let plan = async {
                     let call = self
                         .ctx
-                        .get(plan_deadline, || self.client.get_plan().send());
+                        .get(plan_deadline, &[], || self.client.get_plan().send());
                     match tokio::time::timeout_at(plan_deadline, call).await {
                         Ok(result) => result,
                         Err(_) => Err(Error::Timeout {
@@ -168,7 +170,7 @@ impl RuntoolsSource {
             .run("credit_history", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, || {
+                    .get(deadline, &[], || {
                         self.client
                             .get_credit_history()
                             .limit(u64::from(limit))
@@ -190,7 +192,7 @@ impl RuntoolsSource {
             .run("usage", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, || {
+                    .get(deadline, &[], || {
                         self.client
                             .get_my_usage()
                             .period(runtools_client::types::GetMyUsagePeriod::from(period))
@@ -207,7 +209,7 @@ impl RuntoolsSource {
             .run("auto_topup", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, || self.client.get_auto_topup().send())
+                    .get(deadline, &[], || self.client.get_auto_topup().send())
                     .await?;
                 Ok(AutoTopup::from(fetched.value.data))
             })

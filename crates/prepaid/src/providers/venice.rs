@@ -6,8 +6,9 @@ use venice_client::types::{
     GetBillingBalanceResponse, GetBillingBalanceResponseConsumptionCurrency as Currency,
 };
 
-use super::common_message;
 use super::decoding::Decoding;
+use super::{common_message, left_out};
+use crate::tolerant::Auxiliary;
 use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider, Unit};
 
@@ -24,6 +25,24 @@ pub(crate) const ERRORS: VendorErrors = VendorErrors {
     auth_hint: Some(ADMIN_KEY_HINT),
 };
 
+/// What the balance does without, each left out when Venice does not send it: the epoch's
+/// DIEM allocation, whether the key can consume, and the consumption currency (already
+/// `null` when Venice has none).
+pub(crate) const AUXILIARY: &[Auxiliary] = &[
+    Auxiliary {
+        path: &["diemEpochAllocation"],
+        placeholder: "0",
+    },
+    Auxiliary {
+        path: &["canConsume"],
+        placeholder: "false",
+    },
+    Auxiliary {
+        path: &["consumptionCurrency"],
+        placeholder: "null",
+    },
+];
+
 super::adapter!(Venice, venice_client, "The Venice adapter.");
 
 impl Venice {
@@ -32,7 +51,9 @@ impl Venice {
             .run("balance", |deadline| async move {
                 let fetched = self
                     .ctx
-                    .get(deadline, || self.client.get_billing_balance().send())
+                    .get(deadline, AUXILIARY, || {
+                        self.client.get_billing_balance().send()
+                    })
                     .await?;
                 to_balance(&self.ctx, fetched)
             })
@@ -50,7 +71,9 @@ pub(crate) fn to_balance(
         value: body,
         status,
         raw,
+        absent,
     } = fetched;
+    let sent = |field: &str| !absent.iter().any(|a| a == field);
     let exact = |number: &venice_client::ExactNumber, field| {
         decoding.exact(status, field, number.as_str(), &raw)
     };
@@ -61,10 +84,14 @@ pub(crate) fn to_balance(
     if let Some(diem) = &body.balances.diem {
         available.push(Amount::new(exact(diem, "balances.diem")?, Unit::Diem));
     }
-    let allocation = Amount::new(
-        exact(&body.diem_epoch_allocation, "diemEpochAllocation")?,
-        Unit::Diem,
-    );
+    let allocation = if sent("diemEpochAllocation") {
+        Some(Amount::new(
+            exact(&body.diem_epoch_allocation, "diemEpochAllocation")?,
+            Unit::Diem,
+        ))
+    } else {
+        None
+    };
     let consumption_currency = body.consumption_currency.as_ref().map(|c| match c {
         Currency::Known(known) => known.to_string(),
         Currency::Other(other) => other.to_string(),
@@ -73,14 +100,15 @@ pub(crate) fn to_balance(
     if available.is_empty() {
         notes.push("Venice reported no USD and no DIEM balance (both null)".to_string());
     }
+    notes.extend(absent.iter().map(|field| left_out("Venice", field)));
     Ok(Balance {
         provider: Provider::Venice,
         available,
         accruing: None,
         granted: None,
         used: None,
-        allocation: Some(allocation),
-        can_consume: Some(body.can_consume),
+        allocation,
+        can_consume: sent("canConsume").then_some(body.can_consume),
         consumption_currency,
         plan: None,
         free_credits_used: None,

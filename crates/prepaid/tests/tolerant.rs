@@ -1,0 +1,142 @@
+//! A vendor that stops sending a documented field the balance does not need costs that
+//! field only: the balance is kept, the field left out, and a note names it. A missing
+//! available amount is still `Undecodable`. Each case is checked through a fetch (the
+//! generated client refuses the body; the facade reads it again) and through `decode`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{RUNCRATE, RUNTOOLS, VENICE, Vendor};
+use prepaid::providers::decode;
+use prepaid::{Balance, Error, Provider};
+use serde_json::Value;
+
+/// The vendor's documented body without the field at `path`.
+fn without(vendor: &Vendor, path: &[&str]) -> String {
+    let mut body = (vendor.example)();
+    let (last, parents) = path.split_last().unwrap();
+    let mut holder = &mut body;
+    for key in parents {
+        holder = holder.get_mut(*key).unwrap();
+    }
+    assert!(
+        holder
+            .as_object_mut()
+            .unwrap()
+            .shift_remove(*last)
+            .is_some(),
+        "{path:?}"
+    );
+    body.to_string()
+}
+
+/// The balance of `body`, fetched and decoded: both must agree.
+async fn read(vendor: &Vendor, body: &str) -> Result<Balance, Error> {
+    let fetched = common::balance_from(vendor, body).await;
+    let decoded = decode::balance(vendor.provider, body.as_bytes());
+    match (&fetched, &decoded) {
+        (Ok(f), Ok(d)) => {
+            assert_eq!(
+                (&f.available, &f.accruing, &f.allocation),
+                (&d.available, &d.accruing, &d.allocation)
+            );
+            assert_eq!(
+                (f.can_consume, &f.consumption_currency, &f.notes),
+                (d.can_consume, &d.consumption_currency, &d.notes)
+            );
+        }
+        (Err(Error::Undecodable { .. }), Err(Error::Undecodable { .. })) => {}
+        _ => panic!("fetch and decode disagree: {fetched:?} / {decoded:?}"),
+    }
+    fetched
+}
+
+fn noted(balance: &Balance, field: &str) -> bool {
+    balance
+        .notes
+        .iter()
+        .any(|note| note.contains(&format!("`{field}`")) && note.contains("left out"))
+}
+
+#[tokio::test]
+async fn venice_without_each_auxiliary_field_keeps_its_balance() {
+    let complete = read(&VENICE, &(VENICE.example)().to_string())
+        .await
+        .unwrap();
+    for field in ["diemEpochAllocation", "canConsume", "consumptionCurrency"] {
+        let balance = read(&VENICE, &without(&VENICE, &[field])).await;
+        let balance = balance.unwrap_or_else(|e| panic!("without {field}: {e:?}"));
+        assert_eq!(balance.available, complete.available, "{field}");
+        assert!(noted(&balance, field), "{field}: {:?}", balance.notes);
+        match field {
+            "diemEpochAllocation" => assert_eq!(balance.allocation, None),
+            "canConsume" => assert_eq!(balance.can_consume, None),
+            _ => assert_eq!(balance.consumption_currency, None),
+        }
+        // Only that field is left out.
+        assert_eq!(
+            balance.notes.len(),
+            complete.notes.len() + 1,
+            "{:?}",
+            balance.notes
+        );
+    }
+    // Two at once: both named.
+    let mut body: Value = (VENICE.example)();
+    let object = body.as_object_mut().unwrap();
+    object.shift_remove("diemEpochAllocation");
+    object.shift_remove("canConsume");
+    let balance = read(&VENICE, &body.to_string()).await.unwrap();
+    assert!(noted(&balance, "diemEpochAllocation") && noted(&balance, "canConsume"));
+}
+
+#[tokio::test]
+async fn runcrate_without_its_accruing_cost_keeps_its_balance() {
+    let balance = read(&RUNCRATE, &without(&RUNCRATE, &["data", "activeUsageCost"]))
+        .await
+        .unwrap();
+    assert_eq!(balance.available[0].value.to_string(), "42.5");
+    assert_eq!(balance.accruing, None);
+    assert!(
+        noted(&balance, "data.activeUsageCost"),
+        "{:?}",
+        balance.notes
+    );
+}
+
+#[tokio::test]
+async fn runtools_without_its_totals_keeps_its_balance() {
+    // runtools' spec makes these optional: nothing to note, nothing lost.
+    for field in ["totalGrantedCents", "totalUsedCents", "freeCreditsUsed"] {
+        let balance = read(&RUNTOOLS, &without(&RUNTOOLS, &["data", field]))
+            .await
+            .unwrap();
+        assert_eq!(balance.available[0].value.to_string(), "12.50", "{field}");
+    }
+}
+
+#[tokio::test]
+async fn a_missing_available_amount_is_still_undecodable() {
+    for (vendor, path) in [
+        (&VENICE, &["balances"][..]),
+        (&RUNCRATE, &["data", "creditsBalance"][..]),
+        (&RUNTOOLS, &["data", "balanceCents"][..]),
+        (&common::NGROK, &["balanceCents"][..]),
+    ] {
+        let result = read(vendor, &without(vendor, path)).await;
+        assert!(
+            matches!(&result, Err(Error::Undecodable { provider, .. }) if *provider == vendor.provider),
+            "{path:?}: {result:?}"
+        );
+    }
+    // Nor does a placeholder hide a wrong shape: an auxiliary field missing *and* the
+    // amount unreadable.
+    let body = r#"{"data":{"creditsBalance":"12.5"}}"#;
+    assert!(matches!(
+        read(&RUNCRATE, body).await,
+        Err(Error::Undecodable {
+            provider: Provider::Runcrate,
+            ..
+        })
+    ));
+}
