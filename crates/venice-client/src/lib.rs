@@ -1,8 +1,14 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
-// All code here is generated: it documents what the spec documents, and progenitor unwraps
-// where its own construction cannot fail (a built-in reqwest client, a literal regex).
-#![allow(missing_docs, clippy::unwrap_used, clippy::type_complexity)]
+// All code here is generated: it documents what the spec documents (its URLs as written),
+// and progenitor unwraps where its own construction cannot fail (a built-in reqwest client,
+// a literal regex).
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::type_complexity,
+    rustdoc::bare_urls
+)]
 
 include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 
