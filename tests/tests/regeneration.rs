@@ -23,6 +23,15 @@ fn fenced_yaml(page: &Path) -> String {
     lines.take_while(|line| !line.starts_with("````")).collect()
 }
 
+/// Append a comment to `vendor`'s spec in `tree`: a change that makes its normalized copy
+/// stale (its SHA-256 is recorded) whatever the vendor's text says.
+fn add_a_comment(tree: &Path, vendor: xtask::Vendor) {
+    let spec = tree.join(vendor.spec_path());
+    let mut text = std::fs::read_to_string(&spec).unwrap();
+    text.push_str("# one more line\n");
+    std::fs::write(&spec, text).unwrap();
+}
+
 /// A copy of the workspace whose Runcrate spec is the copy kept in
 /// `tests/fixtures/published/runcrate.yaml`, regenerated: tests that edit a vendor's text
 /// edit that copy, so a new vendor release never breaks them.
@@ -205,10 +214,7 @@ fn check_fails_after_a_one_character_change_naming_the_spec() {
 fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
     let tree = copy_of_workspace().unwrap();
     // Make the first vendor's normalized copy stale too, so a partial write would show.
-    let first = tree.path().join(VENDORS[0].spec_path());
-    let mut text = std::fs::read_to_string(&first).unwrap();
-    text.push_str("# one more line\n");
-    std::fs::write(&first, text).unwrap();
+    add_a_comment(tree.path(), VENDORS[0]);
     // The third of four: the two before it succeed, the one after it is still processed.
     let third = tree.path().join(VENDORS[2].spec_path());
     std::fs::write(&third, "openapi: 3.0.3\npaths: [unclosed\n").unwrap();
@@ -470,10 +476,7 @@ fn a_stale_manifest_is_named_by_check_with_its_dependency() {
 fn a_client_that_does_not_compile_leaves_the_tree_as_it_was() {
     let tree = copy_of_workspace().unwrap();
     // A spec change regen writes, and a runtime that no longer has what clients use.
-    let spec = tree.path().join(VENDORS[3].spec_path());
-    let mut text = std::fs::read_to_string(&spec).unwrap();
-    text.push_str("# one more line\n");
-    std::fs::write(&spec, text).unwrap();
+    add_a_comment(tree.path(), VENDORS[3]);
     let runtime = tree.path().join("crates/client-runtime/src/lib.rs");
     let text = std::fs::read_to_string(&runtime).unwrap();
     std::fs::write(

@@ -1,4 +1,5 @@
 use clap::Parser;
+use serde_json::value::RawValue;
 use rustls_platform_verifier::BuilderVerifierExt;
 
 #[derive(Parser)]
@@ -16,14 +17,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_platform_verifier()?
         .with_no_client_auth();
     let client = reqwest::Client::builder().tls_backend_preconfigured(tls).build()?;
-    let body: serde_json::Value = client
+    let body = client
         .get("https://api.venice.ai/api/v1/billing/balance")
         .bearer_auth(args.key)
         .send()
         .await?
-        .json()
+        .text()
         .await?;
-    let usd: rust_decimal::Decimal = body["balances"]["usd"].to_string().parse()?;
+    // The amount from its JSON text, never through f64.
+    type Object<'a> = std::collections::HashMap<&'a str, &'a RawValue>;
+    let top: Object = serde_json::from_str(&body)?;
+    let balances: Object = serde_json::from_str(top.get("balances").ok_or("no balances")?.get())?;
+    let usd: rust_decimal::Decimal = balances.get("usd").ok_or("no usd")?.get().parse()?;
     println!("{usd} USD");
     Ok(())
 }
