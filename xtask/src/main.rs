@@ -4,9 +4,10 @@
 use std::process::ExitCode;
 
 const HELP: &str = "\
-cargo xtask regen           re-normalize specs/*, rewrite each client's openapi.json and the
-                            generated code's dependencies in its Cargo.toml, build every
-                            client and update the regeneration snapshots; print what changed
+cargo xtask regen           re-normalize specs/*, rewrite each client's openapi.json, its
+                            generated code (src/generated/) and that code's dependencies in
+                            its Cargo.toml, build every client and update the regeneration
+                            snapshots; print what changed
                             per vendor, each change marked BREAKING or ok. If any step fails,
                             every file is put back as it was and that step's message shown
 cargo xtask regen --deny-breaking

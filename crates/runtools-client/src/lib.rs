@@ -10,7 +10,7 @@
     rustdoc::bare_urls
 )]
 
-include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
+include!("generated/client.rs");
 
 /// progenitor's typed httpmock helpers: `server.get_balance(|when, then| ...)`.
 /// A body that cannot be serialized is a mistake in the test using them: they panic then, as
@@ -19,5 +19,5 @@ include!(concat!(env!("OUT_DIR"), "/codegen.rs"));
 #[cfg(feature = "mock")]
 #[allow(clippy::all, clippy::expect_used)]
 pub mod mock {
-    include!(concat!(env!("OUT_DIR"), "/httpmock.rs"));
+    include!("generated/httpmock.rs");
 }
