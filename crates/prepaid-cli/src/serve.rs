@@ -2,15 +2,20 @@
 //! Prometheus metrics. A scrape only reads what the last refresh stored: it never calls a
 //! vendor and never waits for one.
 
+use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
-use axum::routing::get;
+use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use http_body_util::Full;
+use hyper::header::{self, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
 use prepaid::{Account, AccountBalance, Balance, Prepaid};
 
 use crate::prometheus::{self, Row};
@@ -127,41 +132,78 @@ pub async fn serve(prepaid: Prepaid, listen: SocketAddr, refresh: Duration) -> R
         })
     };
 
-    let app = Router::new()
-        .route(
-            "/metrics",
-            get({
-                let state = Arc::clone(&state);
-                move || async move {
-                    match metrics(&state) {
-                        Some(text) => (
-                            [(
-                                header::CONTENT_TYPE,
-                                "text/plain; version=0.0.4; charset=utf-8",
-                            )],
-                            text,
-                        )
-                            .into_response(),
-                        None => (
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            "no data yet: the first refresh is running\n",
-                        )
-                            .into_response(),
-                    }
+    // One task per connection; on Ctrl-C or SIGTERM stop accepting, stop refreshing, and let
+    // the scrapes in flight finish.
+    let connections = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let state = Arc::clone(&state);
+                    let service = service_fn(move |request| {
+                        let response = respond(&state, &request);
+                        async move { Ok::<_, Infallible>(response) }
+                    });
+                    let connection = http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service);
+                    let connection = connections.watch(connection);
+                    tokio::spawn(async move {
+                        let _ = connection.await;
+                    });
                 }
-            }),
-        )
-        .route("/healthz", get(|| async { "ok\n" }));
-    let shutdown = async move {
-        shutdown_signal().await;
-        let _ = stop_tx.send(true);
-    };
-    let served = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+                // Out of file descriptors or the like: give the scrapers a moment.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    let _ = stop_tx.send(true);
+    connections.shutdown().await;
     let _ = refresher.await;
     println!("prepaid serve: stopped");
-    served.map_err(|e| format!("server error: {e}"))
+    Ok(())
+}
+
+/// The answer to one request: `/metrics`, `/healthz`, or an error status.
+fn respond<B>(state: &State, request: &Request<B>) -> Response<Full<Bytes>> {
+    const METRICS_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+    if !matches!(*request.method(), Method::GET | Method::HEAD) {
+        let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
+        return response;
+    }
+    match request.uri().path() {
+        "/metrics" => match metrics(state) {
+            Some(body) => {
+                let mut response = Response::new(Full::new(Bytes::from(body)));
+                response
+                    .headers_mut()
+                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(METRICS_TYPE));
+                response
+            }
+            None => text(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "no data yet: the first refresh is running\n",
+            ),
+        },
+        "/healthz" => text(StatusCode::OK, "ok\n"),
+        _ => text(StatusCode::NOT_FOUND, "not found\n"),
+    }
+}
+
+/// A plain-text response.
+fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    response
 }
 
 /// Ctrl-C, or SIGTERM on Unix.
@@ -183,5 +225,44 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(state: &State, method: Method, path: &str) -> (StatusCode, Option<String>) {
+        let request = Request::builder().method(method).uri(path).body(());
+        let response = respond(state, &request.unwrap_or_default());
+        let allow = response.headers().get(header::ALLOW);
+        (
+            response.status(),
+            allow.and_then(|v| v.to_str().ok()).map(str::to_string),
+        )
+    }
+
+    #[test]
+    fn routes_and_methods() {
+        let state: State = Arc::new(RwLock::new(None));
+        let unavailable = (StatusCode::SERVICE_UNAVAILABLE, None);
+        assert_eq!(answer(&state, Method::GET, "/metrics"), unavailable);
+        *state.write().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+        assert_eq!(
+            answer(&state, Method::GET, "/metrics"),
+            (StatusCode::OK, None)
+        );
+        assert_eq!(
+            answer(&state, Method::HEAD, "/healthz"),
+            (StatusCode::OK, None)
+        );
+        assert_eq!(
+            answer(&state, Method::GET, "/other"),
+            (StatusCode::NOT_FOUND, None)
+        );
+        assert_eq!(
+            answer(&state, Method::POST, "/metrics"),
+            (StatusCode::METHOD_NOT_ALLOWED, Some("GET, HEAD".into()))
+        );
     }
 }
