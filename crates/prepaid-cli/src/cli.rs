@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rust_decimal::Decimal;
 
@@ -19,6 +20,8 @@ Exit codes:
   1  some balance is below its threshold (--min-usd, --min)
   2  usage or configuration error
   3  some provider could not be fetched (wins over 1)
+
+Booleans (PREPAID_DEMO, PREPAID_DEMO_FAILURES) take 1/0, true/false, yes/no, on/off.
 
 Try it with no keys and no network: prepaid --demo";
 
@@ -66,12 +69,28 @@ pub struct Options {
     #[arg(long, global = true, value_name = "FILE", env = "PREPAID_CONFIG")]
     pub config: Option<std::path::PathBuf>,
 
+    /// Write the output to FILE instead of stdout, whole or not at all (a temporary file
+    /// beside it, renamed into place): for node_exporter's textfile collector.
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_name = "FILE",
+        env = "PREPAID_OUTPUT"
+    )]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Log what prepaid does on stderr: -v requests and retries, -vv more detail, -vvv
+    /// everything. RUST_LOG (e.g. RUST_LOG=prepaid=debug) overrides it. Keys are never logged.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     /// Run against an embedded local emulation of all four vendors: no keys, no network.
-    #[arg(long, global = true, env = "PREPAID_DEMO")]
+    #[arg(long, global = true, env = "PREPAID_DEMO", value_parser = BoolishValueParser::new())]
     pub demo: bool,
 
     /// With --demo: put each vendor in a different failure state, to see how errors show.
-    #[arg(long, global = true, env = "PREPAID_DEMO_FAILURES")]
+    #[arg(long, global = true, env = "PREPAID_DEMO_FAILURES", value_parser = BoolishValueParser::new())]
     pub demo_failures: bool,
 }
 
@@ -122,6 +141,13 @@ pub enum Command {
         /// The provider (only runtools has auto-top-up settings).
         provider: ExtrasProvider,
     },
+    /// Shell completions on stdout, e.g. `prepaid completions bash > /etc/bash_completion.d/prepaid`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// The manual page (roff) on stdout, e.g. `prepaid man > prepaid.1`.
+    Man,
 }
 
 /// Output formats.

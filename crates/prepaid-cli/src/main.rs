@@ -4,6 +4,8 @@
 mod accounts;
 mod cli;
 mod demo;
+mod logging;
+mod output;
 mod prometheus;
 mod report;
 mod serve;
@@ -35,6 +37,9 @@ const FETCH_FAILED: u8 = 3;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Err(message) = logging::init(cli.options.verbose) {
+        return fail(USAGE, &message);
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,12 +61,61 @@ fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
+/// Print `text` on stdout, or write it to `--output`; then exit with `code` (2 if the file
+/// cannot be written: the old one is left as it was).
+fn emit(options: &Options, text: &str, code: u8) -> ExitCode {
+    match &options.output {
+        None => print(text),
+        Some(path) => {
+            if let Err(message) = output::write_atomically(path, text.as_bytes()) {
+                return fail(USAGE, &message);
+            }
+        }
+    }
+    ExitCode::from(code)
+}
+
+/// Why `command` cannot give `format`, if it cannot.
+fn unsupported_format(command: &Command, format: Format) -> Option<&'static str> {
+    match (command, format) {
+        (Command::History { .. }, Format::Prometheus) => {
+            Some("`history` has no Prometheus form: use --format table or json")
+        }
+        (Command::Usage { .. }, Format::Prometheus) => {
+            Some("`usage` has no Prometheus form: use --format table or json")
+        }
+        (Command::AutoTopup { .. }, Format::Prometheus) => {
+            Some("`auto-topup` has no Prometheus form: use --format table or json")
+        }
+        (Command::Watch { .. }, Format::Json | Format::Prometheus) => {
+            Some("watch shows a table; for machines, run `prepaid --format json` on a schedule")
+        }
+        _ => None,
+    }
+}
+
 async fn run(cli: Cli) -> ExitCode {
     let options = &cli.options;
     let command = cli.command.unwrap_or(Command::Balance);
-    if let Command::Schema = command {
-        print(&report::schema());
-        return ExitCode::from(OK);
+    match &command {
+        Command::Schema => return emit(options, &report::schema(), OK),
+        Command::Completions { shell } => return emit(options, &completions(*shell), OK),
+        Command::Man => {
+            return match man_page() {
+                Ok(text) => emit(options, &text, OK),
+                Err(message) => fail(USAGE, &message),
+            };
+        }
+        Command::Watch { .. } | Command::Serve { .. } if options.output.is_some() => {
+            return fail(
+                USAGE,
+                "--output is for commands that print once: watch prints to the terminal, serve answers scrapes",
+            );
+        }
+        _ => {}
+    }
+    if let Some(reason) = unsupported_format(&command, options.format) {
+        return fail(USAGE, reason);
     }
     if options.demo_failures && !options.demo {
         return fail(USAGE, "--demo-failures goes with --demo");
@@ -91,24 +145,42 @@ async fn run(cli: Cli) -> ExitCode {
     let mut thresholds = thresholds(options);
     thresholds.extend(file_thresholds);
     match command {
-        Command::Balance | Command::Schema => balance(&prepaid, options.format, &thresholds).await,
-        Command::Watch { interval, count } => {
-            watch(&prepaid, options.format, &thresholds, interval, count).await
-        }
+        Command::Balance => balance(&prepaid, options, &thresholds).await,
+        Command::Schema | Command::Completions { .. } | Command::Man => ExitCode::from(OK),
+        Command::Watch { interval, count } => watch(&prepaid, &thresholds, interval, count).await,
         Command::Serve { listen, refresh } => match serve::serve(prepaid, listen, refresh).await {
             Ok(()) => ExitCode::from(OK),
             Err(message) => fail(USAGE, &message),
         },
         Command::History { limit, .. } => {
-            runtools_extra(&prepaid, options.format, Extra::History(limit)).await
+            runtools_extra(&prepaid, options, Extra::History(limit)).await
         }
         Command::Usage { period, .. } => {
-            runtools_extra(&prepaid, options.format, Extra::Usage(period)).await
+            runtools_extra(&prepaid, options, Extra::Usage(period)).await
         }
-        Command::AutoTopup { .. } => {
-            runtools_extra(&prepaid, options.format, Extra::AutoTopup).await
-        }
+        Command::AutoTopup { .. } => runtools_extra(&prepaid, options, Extra::AutoTopup).await,
     }
+}
+
+/// `prepaid completions SHELL`.
+fn completions(shell: clap_complete::Shell) -> String {
+    let mut script = Vec::new();
+    clap_complete::generate(
+        shell,
+        &mut <Cli as clap::CommandFactory>::command(),
+        "prepaid",
+        &mut script,
+    );
+    String::from_utf8_lossy(&script).into_owned()
+}
+
+/// `prepaid man`: the manual page, in roff.
+fn man_page() -> Result<String, String> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+        .render(&mut page)
+        .map_err(|e| format!("cannot render the manual page: {e}"))?;
+    String::from_utf8(page).map_err(|e| format!("cannot render the manual page: {e}"))
 }
 
 /// The accounts file to read: `--config`, or `./prepaid.toml` if it exists.
@@ -205,9 +277,9 @@ fn exit_code(fetched: &[AccountBalance], thresholds: &[Threshold]) -> u8 {
     if below { BELOW_THRESHOLD } else { OK }
 }
 
-async fn balance(prepaid: &Prepaid, format: Format, thresholds: &[Threshold]) -> ExitCode {
+async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &[Threshold]) -> ExitCode {
     let fetched = fetch_all(prepaid).await;
-    print(&match format {
+    let text = match options.format {
         Format::Table => table::render(&fetched, thresholds),
         Format::Json => report::json(&fetched),
         Format::Prometheus => {
@@ -215,8 +287,8 @@ async fn balance(prepaid: &Prepaid, format: Format, thresholds: &[Threshold]) ->
                 fetched.iter().map(prometheus::Row::from_fetch).collect();
             prometheus::render(&rows)
         }
-    });
-    ExitCode::from(exit_code(&fetched, thresholds))
+    };
+    emit(options, &text, exit_code(&fetched, thresholds))
 }
 
 /// Watch samples: one account's balance in one unit, over time.
@@ -225,17 +297,10 @@ type Samples =
 
 async fn watch(
     prepaid: &Prepaid,
-    format: Format,
     thresholds: &[Threshold],
     interval: Duration,
     count: Option<u32>,
 ) -> ExitCode {
-    if format != Format::Table {
-        return fail(
-            USAGE,
-            "watch shows a table; for machines, run `prepaid --format json` on a schedule",
-        );
-    }
     let mut samples = Samples::new();
     let mut fetches = 0u32;
     loop {
@@ -328,12 +393,13 @@ enum Extra {
 
 /// A runtools subcommand in a build without runtools (refused before configuration).
 #[cfg(not(feature = "runtools"))]
-async fn runtools_extra(_: &Prepaid, _: Format, _: Extra) -> ExitCode {
+async fn runtools_extra(_: &Prepaid, _: &Options, _: Extra) -> ExitCode {
     ExitCode::from(USAGE)
 }
 
 #[cfg(feature = "runtools")]
-async fn runtools_extra(prepaid: &Prepaid, format: Format, extra: Extra) -> ExitCode {
+async fn runtools_extra(prepaid: &Prepaid, options: &Options, extra: Extra) -> ExitCode {
+    let format = options.format;
     let runtools = match prepaid.runtools() {
         Ok(runtools) => runtools,
         Err(error) => return fail(USAGE, &error.to_string()),
@@ -343,7 +409,10 @@ async fn runtools_extra(prepaid: &Prepaid, format: Format, extra: Extra) -> Exit
             Format::Table => history_table(&entries),
             _ => to_json(&entries),
         }),
-        Extra::Usage(period) => runtools.usage(period.into()).await.map(|usage| to_json(&usage)),
+        Extra::Usage(period) => runtools.usage(period.into()).await.map(|usage| match format {
+            Format::Table => usage_table(&usage),
+            _ => to_json(&usage),
+        }),
         Extra::AutoTopup => runtools.auto_topup().await.map(|settings| match format {
             Format::Table => {
                 let show = |a: &Option<prepaid::Amount>| a.as_ref().map_or("-".to_string(), |a| format!("{} {}", a.value, a.unit));
@@ -360,12 +429,37 @@ async fn runtools_extra(prepaid: &Prepaid, format: Format, extra: Extra) -> Exit
         }),
     };
     match result {
-        Ok(text) => {
-            print(&text);
-            ExitCode::from(OK)
-        }
+        Ok(text) => emit(options, &text, OK),
         Err(error) => fail(FETCH_FAILED, &error.to_string()),
     }
+}
+
+/// runtools' usage summary as `PATH  VALUE` lines: its sections are open JSON objects.
+#[cfg(feature = "runtools")]
+fn usage_table(usage: &prepaid::runtools::UsageSummary) -> String {
+    fn leaves(path: String, value: &serde_json::Value, rows: &mut Vec<Vec<String>>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map {
+                    let path = if path.is_empty() {
+                        key.clone()
+                    } else {
+                        format!("{path}.{key}")
+                    };
+                    leaves(path, value, rows);
+                }
+            }
+            serde_json::Value::String(text) => rows.push(vec![path, text.clone()]),
+            other => rows.push(vec![path, other.to_string()]),
+        }
+    }
+    let mut rows = vec![vec!["USAGE".to_string(), "VALUE".to_string()]];
+    leaves(
+        String::new(),
+        &serde_json::to_value(usage).unwrap_or_default(),
+        &mut rows,
+    );
+    table::align(&rows)
 }
 
 #[cfg(feature = "runtools")]

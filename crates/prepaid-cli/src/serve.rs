@@ -73,11 +73,13 @@ fn update(state: &State, fetched: Vec<AccountBalance>) {
     *guard = Some(next);
 }
 
-/// One line on stderr per failed account fetch (the key is never in an error).
+/// One warning on stderr per failed account fetch (the key is never in an error).
 fn log_failure(account: &Account, error: &prepaid::Error) {
-    eprintln!(
-        "prepaid serve: {}/{}: {error}",
-        account.provider, account.name
+    tracing::warn!(
+        provider = %account.provider,
+        account = %account.name,
+        %error,
+        "fetch failed; serving the last good balance, if any"
     );
 }
 
@@ -162,7 +164,7 @@ pub async fn serve(prepaid: Prepaid, listen: SocketAddr, refresh: Duration) -> R
     let _ = stop_tx.send(true);
     connections.shutdown().await;
     let _ = refresher.await;
-    println!("prepaid serve: stopped");
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -374,3 +374,270 @@ fn watch_samples_and_stops_after_count() {
         "{text}"
     );
 }
+
+#[test]
+fn runtools_extras_honour_the_format_or_refuse_it() {
+    let usage = prepaid(&["--demo", "usage", "runtools", "--format", "json"], &[]);
+    assert_eq!(usage.status.code(), Some(0), "{}", stderr(&usage));
+    let json: Value = serde_json::from_str(&stdout(&usage)).unwrap();
+    assert!(json.is_object(), "{json}");
+    let table = stdout(&prepaid(&["--demo", "usage", "runtools"], &[]));
+    assert!(table.starts_with("USAGE "), "{table}");
+    for command in ["history", "usage", "auto-topup"] {
+        let output = prepaid(
+            &["--demo", command, "runtools", "--format", "prometheus"],
+            &[],
+        );
+        assert_eq!(output.status.code(), Some(2), "{command}");
+        assert_eq!(
+            stderr(&output),
+            format!("error: `{command}` has no Prometheus form: use --format table or json\n")
+        );
+        assert_eq!(stdout(&output), "");
+    }
+}
+
+#[test]
+fn boolean_variables_take_1_0_true_false() {
+    for on in ["1", "true", "yes", "on"] {
+        let output = prepaid(&["--format", "json"], &[("PREPAID_DEMO", on)]);
+        assert_eq!(output.status.code(), Some(0), "{on}: {}", stderr(&output));
+    }
+    for off in ["0", "false", "no", "off"] {
+        let output = prepaid(&[], &[("PREPAID_DEMO", off)]);
+        assert_eq!(output.status.code(), Some(2), "{off}: no demo, no keys");
+        assert!(stderr(&output).contains("no provider configured"), "{off}");
+    }
+    let output = prepaid(&[], &[("PREPAID_DEMO", "maybe")]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("'maybe'"), "{}", stderr(&output));
+}
+
+#[test]
+fn completions_are_valid_scripts_for_each_shell() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let output = prepaid(&["completions", shell], &[]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{shell}: {}",
+            stderr(&output)
+        );
+        let script = stdout(&output);
+        for word in ["serve", "min-usd", "output"] {
+            assert!(script.contains(word), "{shell} completes {word}");
+        }
+    }
+    // bash is on every machine this runs on: check the script's syntax with it.
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("prepaid.bash");
+    std::fs::write(&script, prepaid(&["completions", "bash"], &[]).stdout).unwrap();
+    let checked = Command::new("bash")
+        .arg("-n")
+        .arg(&script)
+        .output()
+        .unwrap();
+    assert!(
+        checked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&checked.stderr)
+    );
+}
+
+#[test]
+fn the_man_page_renders() {
+    let output = prepaid(&["man"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let page = stdout(&output);
+    assert!(page.contains(".TH prepaid 1"), "{page}");
+    for section in ["NAME", "SYNOPSIS", "OPTIONS", "SUBCOMMANDS"] {
+        assert!(page.contains(&format!(".SH {section}")), "{section}");
+    }
+    // Rendered as `man` would, where groff is installed (it is in CI's image).
+    let Ok(mut groff) = Command::new("groff")
+        .args(["-man", "-Tutf8", "-ww", "-z"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+    else {
+        return;
+    };
+    use std::io::Write as _;
+    groff
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(page.as_bytes())
+        .unwrap();
+    let rendered = groff.wait_with_output().unwrap();
+    assert!(rendered.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&rendered.stderr),
+        "",
+        "groff warnings"
+    );
+}
+
+#[test]
+fn output_writes_the_file_whole_with_mode_0644_and_prints_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("prepaid.prom");
+    std::fs::write(&file, "old\n").unwrap();
+    let target = file.to_str().unwrap();
+    let output = prepaid(
+        &["--demo", "--format", "prometheus", "--output", target],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "");
+    let written = std::fs::read_to_string(&file).unwrap();
+    let printed = stdout(&prepaid(&["--demo", "--format", "prometheus"], &[]));
+    let lines = |text: &str| {
+        text.lines()
+            .filter(|l| !l.contains("duration") && !l.contains("timestamp"))
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(lines(&written), lines(&printed));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
+    // Nothing else is left in the folder: the temporary file was renamed.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // A folder that does not exist: exit 2, one line naming the file.
+    let missing = dir.path().join("no/such/folder/prepaid.prom");
+    let output = prepaid(&["--demo", "--output", missing.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).starts_with(&format!("error: --output {}", missing.display())));
+    // Commands that do not print once refuse it.
+    for command in ["watch", "serve"] {
+        let output = prepaid(&["--demo", command, "--output", target], &[]);
+        assert_eq!(output.status.code(), Some(2), "{command}");
+    }
+}
+
+#[test]
+fn output_interrupted_at_any_moment_leaves_the_old_file_or_the_new_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("prepaid.prom");
+    let old = "# the previous run's metrics\nprepaid_balance{provider=\"venice\"} 1\n";
+    std::fs::write(&file, old).unwrap();
+    for round in 0..20u64 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_prepaid"))
+            .args(["--demo", "--format", "prometheus", "--output"])
+            .arg(&file)
+            .env_clear()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Killed (SIGKILL: no cleanup) anywhere from start-up to after the write.
+        std::thread::sleep(Duration::from_millis(round * 10));
+        let _ = child.kill();
+        let _ = child.wait();
+        let text = std::fs::read_to_string(&file).unwrap();
+        let whole = text == old
+            || (text.starts_with("# HELP prepaid_balance ")
+                && text.ends_with('\n')
+                && text.contains("prepaid_fetch_success"));
+        assert!(whole, "round {round}: {text}");
+    }
+    let prom_files = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".prom"))
+        .count();
+    assert_eq!(prom_files, 1, "a killed run leaves no other *.prom file");
+}
+
+#[tokio::test]
+async fn no_key_in_any_output_at_any_verbosity() {
+    const KEY: &str = "sk-SENTINEL-7f3a9c";
+    let server = MockServer::start_async().await;
+    // Venice echoes the key in its error; Runcrate is rate limited (retried), echoing it too.
+    server
+        .mock_async(|when, then| {
+            when.path("/venice/billing/balance");
+            then.status(401)
+                .json_body(json!({ "error": format!("invalid key {KEY}") }));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/runcrate/billing/balance");
+            then.status(429)
+                .header("retry-after", "0")
+                .body(format!("slow down, {KEY}"));
+        })
+        .await;
+    server
+        .mock_async(|when, then| {
+            when.path("/ngrok/credits/balance");
+            then.status(200)
+                .body(prepaid_emulator::bodies::NGROK_AI_GATEWAY);
+        })
+        .await;
+    let mut env: Vec<(String, String)> = Vec::new();
+    for (prefix, path) in [
+        ("VENICE", "venice"),
+        ("RUNCRATE", "runcrate"),
+        ("NGROK_AI_GATEWAY", "ngrok"),
+    ] {
+        env.push((format!("{prefix}_API_KEY"), KEY.into()));
+        env.push((
+            format!("{prefix}_BASE_URL"),
+            format!("{}/{path}", server.base_url()),
+        ));
+    }
+    let verbosities: [(&[&str], Option<&str>); 6] = [
+        (&[], None),
+        (&["-v"], None),
+        (&["-vv"], None),
+        (&["-vvv"], None),
+        (&[], Some("trace")),
+        (&["-v"], Some("prepaid=trace,reqwest=trace,hyper=trace")),
+    ];
+    for (flags, rust_log) in verbosities {
+        let mut run_env = env.clone();
+        if let Some(filter) = rust_log {
+            run_env.push(("RUST_LOG".into(), filter.into()));
+        }
+        for format in ["table", "json", "prometheus"] {
+            let mut args = flags.to_vec();
+            args.extend(["--format", format, "--timeout", "5s"]);
+            let output = run_with(&args, &run_env);
+            assert_eq!(output.status.code(), Some(3), "{args:?}");
+            for shown in [stdout(&output), stderr(&output)] {
+                for mark in [KEY, "SENTINEL", "7f3a9c"] {
+                    assert!(
+                        !shown.contains(mark),
+                        "{args:?} RUST_LOG={rust_log:?}:\n{shown}"
+                    );
+                }
+            }
+            if flags == ["-vvv"] {
+                let logged = stderr(&output);
+                assert!(logged.contains("TRACE"), "-vvv logs at TRACE: {logged}");
+                assert!(logged.contains("retrying"), "{logged}");
+            }
+        }
+    }
+}
+
+#[test]
+fn logs_go_to_stderr_and_rust_log_is_checked() {
+    let quiet = prepaid(&["--demo", "--format", "json"], &[]);
+    assert_eq!(stderr(&quiet), "", "nothing logged by default");
+    let verbose = prepaid(&["--demo", "--format", "json", "-v"], &[]);
+    assert!(stderr(&verbose).contains("fetched"), "{}", stderr(&verbose));
+    // The logs stay off stdout: it is still the JSON document alone.
+    let document: Value = serde_json::from_str(&stdout(&verbose)).unwrap();
+    assert_eq!(document.as_array().map(Vec::len), Some(4));
+    let bad = prepaid(&["--demo"], &[("RUST_LOG", "prepaid=[")]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).starts_with("error: RUST_LOG=\"prepaid=[\" is not a log filter"));
+}
