@@ -148,10 +148,12 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Balance => balance(&prepaid, options, &thresholds).await,
         Command::Schema | Command::Completions { .. } | Command::Man => ExitCode::from(OK),
         Command::Watch { interval, count } => watch(&prepaid, &thresholds, interval, count).await,
-        Command::Serve { listen, refresh } => match serve::serve(prepaid, listen, refresh).await {
-            Ok(()) => ExitCode::from(OK),
-            Err(message) => fail(USAGE, &message),
-        },
+        Command::Serve { listen, refresh } => {
+            match serve::serve(prepaid, listen, refresh, thresholds).await {
+                Ok(()) => ExitCode::from(OK),
+                Err(message) => fail(USAGE, &message),
+            }
+        }
         Command::History { limit, .. } => {
             runtools_extra(&prepaid, options, Extra::History(limit)).await
         }
@@ -285,7 +287,7 @@ async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &[Threshold])
         Format::Prometheus => {
             let rows: Vec<prometheus::Row<'_>> =
                 fetched.iter().map(prometheus::Row::from_fetch).collect();
-            prometheus::render(&rows)
+            prometheus::render(&rows, thresholds)
         }
     };
     emit(options, &text, exit_code(&fetched, thresholds))

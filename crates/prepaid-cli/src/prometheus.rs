@@ -7,6 +7,8 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use prepaid::{Account, AccountBalance, Balance};
 
+use crate::thresholds::{self, Threshold};
+
 /// What the metrics say about one account.
 pub struct Row<'a> {
     /// The account, whose provider, name and labels label every series.
@@ -65,10 +67,12 @@ fn escape(value: &str) -> String {
         .replace('\n', "\\n")
 }
 
-/// Every gauge for `rows`. An account that never succeeded has no balance series (a failure
-/// is never a zero balance); one that failed since keeps its last good values, with
-/// `prepaid_fetch_success 0` and its `prepaid_last_success_timestamp_seconds` telling their age.
-pub fn render(rows: &[Row<'_>]) -> String {
+/// Every gauge for `rows`, with the minimum each account's `thresholds` set per unit. An
+/// account that never succeeded has no balance series (a failure is never a zero balance),
+/// and no `prepaid_below_minimum` (unknown is not "above"); one that failed since keeps its
+/// last good values, with `prepaid_fetch_success 0` and its
+/// `prepaid_last_success_timestamp_seconds` telling their age.
+pub fn render(rows: &[Row<'_>], thresholds: &[Threshold]) -> String {
     let family = |name, help| Family {
         name,
         help,
@@ -105,7 +109,23 @@ pub fn render(rows: &[Row<'_>]) -> String {
             "prepaid_last_success_timestamp_seconds",
             "When the balance shown was fetched (Unix time).",
         ),
+        family(
+            "prepaid_balance_minimum",
+            "The lowest balance that is fine (--min-usd, --min, the account's min), by currency or unit.",
+        ),
+        family(
+            "prepaid_below_minimum",
+            "1 if the balance is below its minimum, 0 if not; absent while no balance is known.",
+        ),
+        family(
+            "prepaid_build_info",
+            "The prepaid build serving these metrics; always 1.",
+        ),
     ];
+    families[11].samples.push((
+        format!("{{version=\"{}\"}}", escape(env!("CARGO_PKG_VERSION"))),
+        "1".to_string(),
+    ));
     for row in rows {
         let account = row.account;
         if let Some(balance) = row.balance {
@@ -145,6 +165,19 @@ pub fn render(rows: &[Row<'_>]) -> String {
         if let Some(at) = row.last_success {
             let seconds = format!("{}.{:03}", at.timestamp(), at.timestamp_subsec_millis());
             families[8].samples.push((labels(account, &[]), seconds));
+        }
+        for (unit, minimum) in thresholds::minimums(thresholds, account) {
+            let series = labels(account, &[("currency", unit.as_str())]);
+            families[9]
+                .samples
+                .push((series.clone(), minimum.to_string()));
+            let available = row
+                .balance
+                .and_then(|b| b.available.iter().find(|a| a.unit == *unit));
+            if let Some(amount) = available {
+                let below = u8::from(amount.value < minimum);
+                families[10].samples.push((series, below.to_string()));
+            }
         }
     }
     let mut out = String::new();

@@ -3,12 +3,15 @@
 //! vendor and never waits for one.
 
 use std::convert::Infallible;
+use std::io::Write as _;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
+use flate2::Compression;
+use flate2::write::GzEncoder;
 use http_body_util::Full;
 use hyper::header::{self, HeaderValue};
 use hyper::server::conn::http1;
@@ -19,6 +22,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use prepaid::{Account, AccountBalance, Balance, Prepaid};
 
 use crate::prometheus::{self, Row};
+use crate::thresholds::Threshold;
 
 /// What the last refreshes left for one account.
 #[derive(Debug, Clone)]
@@ -31,17 +35,21 @@ struct AccountState {
     duration: Duration,
 }
 
-/// Every account's state; `None` until the first refresh has finished.
-type State = Arc<RwLock<Option<Vec<AccountState>>>>;
+/// The answer to every scrape until the next refresh: the metrics rendered once, as they are
+/// and gzip-compressed (compressing 10,000 accounts' metrics takes tens of milliseconds: too
+/// slow to do per scrape).
+#[derive(Debug)]
+struct Rendered {
+    plain: Bytes,
+    gzip: Option<Bytes>,
+}
 
-/// Fold one refresh into the state.
-fn update(state: &State, fetched: Vec<AccountBalance>) {
-    let mut guard = match state.write() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    let previous = guard.take().unwrap_or_default();
-    let next = fetched
+/// What scrapes read; `None` until the first refresh has finished.
+type Shared = Arc<RwLock<Option<Arc<Rendered>>>>;
+
+/// Fold one refresh into the accounts' states.
+fn update(previous: Vec<AccountState>, fetched: Vec<AccountBalance>) -> Vec<AccountState> {
+    fetched
         .into_iter()
         .enumerate()
         .map(|(index, f)| {
@@ -69,8 +77,33 @@ fn update(state: &State, fetched: Vec<AccountBalance>) {
                 }
             }
         })
+        .collect()
+}
+
+/// Render the accounts' metrics, and compress them.
+fn render(accounts: &[AccountState], thresholds: &[Threshold]) -> Rendered {
+    let rows: Vec<Row<'_>> = accounts
+        .iter()
+        .map(|s| Row {
+            account: &s.account,
+            balance: s.last_good.as_ref(),
+            success: s.success,
+            duration: s.duration,
+            last_success: s.last_success,
+        })
         .collect();
-    *guard = Some(next);
+    let text = prometheus::render(&rows, thresholds);
+    let mut encoder = GzEncoder::new(Vec::with_capacity(text.len() / 8), Compression::default());
+    // Writing to a Vec cannot fail; if it somehow did, scrapes get the plain text.
+    let gzip = encoder
+        .write_all(text.as_bytes())
+        .and_then(|()| encoder.finish())
+        .ok()
+        .map(Bytes::from);
+    Rendered {
+        plain: Bytes::from(text),
+        gzip,
+    }
 }
 
 /// One warning on stderr per failed account fetch (the key is never in an error).
@@ -83,29 +116,15 @@ fn log_failure(account: &Account, error: &prepaid::Error) {
     );
 }
 
-/// The metrics text for the current state, or `None` before the first refresh.
-fn metrics(state: &State) -> Option<String> {
-    let guard = match state.read() {
-        Ok(guard) => guard,
-        Err(poisoned) => poisoned.into_inner(),
-    };
-    let accounts = guard.as_ref()?;
-    let rows: Vec<Row<'_>> = accounts
-        .iter()
-        .map(|s| Row {
-            account: &s.account,
-            balance: s.last_good.as_ref(),
-            success: s.success,
-            duration: s.duration,
-            last_success: s.last_success,
-        })
-        .collect();
-    Some(prometheus::render(&rows))
-}
-
-/// Serve `/metrics` and `/healthz` on `listen`, refreshing every `refresh`, until Ctrl-C or
-/// SIGTERM. Prints the address it listens on (port 0 picks a free one).
-pub async fn serve(prepaid: Prepaid, listen: SocketAddr, refresh: Duration) -> Result<(), String> {
+/// Serve `/metrics`, `/healthz` and a landing page on `listen`, refreshing every `refresh`,
+/// until Ctrl-C or SIGTERM; `thresholds` are exported with each account's balance. Prints
+/// the address it listens on (port 0 picks a free one).
+pub async fn serve(
+    prepaid: Prepaid,
+    listen: SocketAddr,
+    refresh: Duration,
+    thresholds: Vec<Threshold>,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -115,15 +134,23 @@ pub async fn serve(prepaid: Prepaid, listen: SocketAddr, refresh: Duration) -> R
         humantime::format_duration(refresh)
     );
 
-    let state: State = Arc::new(RwLock::new(None));
+    let state: Shared = Arc::new(RwLock::new(None));
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let refresher = {
         let state = Arc::clone(&state);
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
+            let mut accounts = Vec::new();
             loop {
                 tokio::select! {
-                    fetched = prepaid.fetch_accounts() => update(&state, fetched),
+                    fetched = prepaid.fetch_accounts() => {
+                        accounts = update(accounts, fetched);
+                        // Rendering and compressing take a while with many accounts: off the
+                        // threads that answer scrapes.
+                        let rendered = tokio::task::block_in_place(|| render(&accounts, &thresholds));
+                        let mut shared = state.write().unwrap_or_else(PoisonError::into_inner);
+                        *shared = Some(Arc::new(rendered));
+                    }
                     _ = stop.changed() => return,
                 }
                 tokio::select! {
@@ -168,8 +195,23 @@ pub async fn serve(prepaid: Prepaid, listen: SocketAddr, refresh: Duration) -> R
     Ok(())
 }
 
-/// The answer to one request: `/metrics`, `/healthz`, or an error status.
-fn respond<B>(state: &State, request: &Request<B>) -> Response<Full<Bytes>> {
+/// The landing page on `/`.
+const LANDING_PAGE: &str = "<!DOCTYPE html>
+<html lang=\"en\">
+<head><meta charset=\"utf-8\"><title>prepaid exporter</title></head>
+<body>
+<h1>prepaid exporter</h1>
+<p>Prepaid credit balances of every configured vendor account, refreshed in the background.</p>
+<ul>
+<li><a href=\"/metrics\">/metrics</a>: Prometheus metrics</li>
+<li><a href=\"/healthz\">/healthz</a>: liveness</li>
+</ul>
+</body>
+</html>
+";
+
+/// The answer to one request: `/metrics`, `/healthz`, `/`, or an error status.
+fn respond<B>(state: &Shared, request: &Request<B>) -> Response<Full<Bytes>> {
     const METRICS_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
     if !matches!(*request.method(), Method::GET | Method::HEAD) {
         let mut response = text(StatusCode::METHOD_NOT_ALLOWED, "method not allowed\n");
@@ -179,22 +221,64 @@ fn respond<B>(state: &State, request: &Request<B>) -> Response<Full<Bytes>> {
         return response;
     }
     match request.uri().path() {
-        "/metrics" => match metrics(state) {
-            Some(body) => {
-                let mut response = Response::new(Full::new(Bytes::from(body)));
-                response
-                    .headers_mut()
-                    .insert(header::CONTENT_TYPE, HeaderValue::from_static(METRICS_TYPE));
-                response
+        "/metrics" => {
+            let rendered = state.read().unwrap_or_else(PoisonError::into_inner).clone();
+            let Some(rendered) = rendered else {
+                return text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "no data yet: the first refresh is running\n",
+                );
+            };
+            let gzip = rendered
+                .gzip
+                .as_ref()
+                .filter(|_| accepts_gzip(request.headers()));
+            let mut response = Response::new(Full::new(gzip.unwrap_or(&rendered.plain).clone()));
+            let headers = response.headers_mut();
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(METRICS_TYPE));
+            headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+            if gzip.is_some() {
+                headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
             }
-            None => text(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "no data yet: the first refresh is running\n",
-            ),
-        },
+            response
+        }
         "/healthz" => text(StatusCode::OK, "ok\n"),
+        "/" => {
+            let mut response = text(StatusCode::OK, LANDING_PAGE);
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            );
+            response
+        }
         _ => text(StatusCode::NOT_FOUND, "not found\n"),
     }
+}
+
+/// Whether a request's `Accept-Encoding` takes gzip: `gzip` (or `x-gzip`) listed with a
+/// q-value above 0, or not listed and `*` above 0. `gzip;q=0` refuses it.
+fn accepts_gzip(headers: &hyper::HeaderMap) -> bool {
+    let mut gzip = None;
+    let mut any = None;
+    let values = headers.get_all(header::ACCEPT_ENCODING);
+    for item in values
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parameters = item.split(';');
+        let coding = parameters.next().unwrap_or_default().trim();
+        let quality = parameters
+            .filter_map(|p| p.trim().split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+            .map_or(1.0, |(_, q)| q.trim().parse::<f32>().unwrap_or(0.0));
+        if coding.eq_ignore_ascii_case("gzip") || coding.eq_ignore_ascii_case("x-gzip") {
+            gzip = Some(quality > 0.0);
+        } else if coding == "*" {
+            any = Some(quality > 0.0);
+        }
+    }
+    gzip.or(any).unwrap_or(false)
 }
 
 /// A plain-text response.
@@ -234,9 +318,16 @@ async fn shutdown_signal() {
 mod tests {
     use super::*;
 
-    fn answer(state: &State, method: Method, path: &str) -> (StatusCode, Option<String>) {
-        let request = Request::builder().method(method).uri(path).body(());
-        let response = respond(state, &request.unwrap_or_default());
+    fn request(method: Method, path: &str, accept_encoding: Option<&str>) -> Request<()> {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(value) = accept_encoding {
+            builder = builder.header(header::ACCEPT_ENCODING, value);
+        }
+        builder.body(()).unwrap_or_default()
+    }
+
+    fn answer(state: &Shared, method: Method, path: &str) -> (StatusCode, Option<String>) {
+        let response = respond(state, &request(method, path, None));
         let allow = response.headers().get(header::ALLOW);
         (
             response.status(),
@@ -244,12 +335,16 @@ mod tests {
         )
     }
 
+    fn served(rendered: Rendered) -> Shared {
+        Arc::new(RwLock::new(Some(Arc::new(rendered))))
+    }
+
     #[test]
     fn routes_and_methods() {
-        let state: State = Arc::new(RwLock::new(None));
+        let state: Shared = Arc::new(RwLock::new(None));
         let unavailable = (StatusCode::SERVICE_UNAVAILABLE, None);
         assert_eq!(answer(&state, Method::GET, "/metrics"), unavailable);
-        *state.write().unwrap_or_else(|p| p.into_inner()) = Some(Vec::new());
+        let state = served(render(&[], &[]));
         assert_eq!(
             answer(&state, Method::GET, "/metrics"),
             (StatusCode::OK, None)
@@ -258,6 +353,7 @@ mod tests {
             answer(&state, Method::HEAD, "/healthz"),
             (StatusCode::OK, None)
         );
+        assert_eq!(answer(&state, Method::GET, "/"), (StatusCode::OK, None));
         assert_eq!(
             answer(&state, Method::GET, "/other"),
             (StatusCode::NOT_FOUND, None)
@@ -266,5 +362,78 @@ mod tests {
             answer(&state, Method::POST, "/metrics"),
             (StatusCode::METHOD_NOT_ALLOWED, Some("GET, HEAD".into()))
         );
+    }
+
+    #[test]
+    fn the_landing_page_links_metrics_and_healthz() {
+        let response = respond(&served(render(&[], &[])), &request(Method::GET, "/", None));
+        let content_type = response.headers().get(header::CONTENT_TYPE);
+        assert_eq!(
+            content_type.and_then(|v| v.to_str().ok()),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(LANDING_PAGE.contains("href=\"/metrics\""));
+        assert!(LANDING_PAGE.contains("href=\"/healthz\""));
+    }
+
+    #[test]
+    fn gzip_is_served_when_accepted_and_never_when_refused() {
+        for (header, gzip) in [
+            (None, false),
+            (Some("gzip"), true),
+            (Some("GZIP"), true),
+            (Some("x-gzip"), true),
+            (Some("deflate, gzip;q=0.5"), true),
+            (Some("gzip;q=0"), false),
+            (Some("gzip; q=0.000"), false),
+            (Some("identity"), false),
+            (Some("br"), false),
+            (Some("*"), true),
+            (Some("*;q=0"), false),
+            (Some("gzip;q=0, *"), false),
+            (Some("*, gzip;q=0"), false),
+            (Some(""), false),
+        ] {
+            let mut headers = hyper::HeaderMap::new();
+            if let Some(value) = header {
+                headers.insert(header::ACCEPT_ENCODING, HeaderValue::from_static(value));
+            }
+            assert_eq!(accepts_gzip(&headers), gzip, "Accept-Encoding: {header:?}");
+        }
+        let rendered = Rendered {
+            plain: Bytes::from_static(b"plain"),
+            gzip: Some(Bytes::from_static(b"compressed")),
+        };
+        let state = served(rendered);
+        for (accept, body, encoding) in [
+            (Some("gzip"), "compressed", Some("gzip")),
+            (Some("gzip;q=0"), "plain", None),
+            (None, "plain", None),
+        ] {
+            let response = respond(&state, &request(Method::GET, "/metrics", accept));
+            let headers = response.headers();
+            let get = |name| {
+                headers
+                    .get(name)
+                    .and_then(|v: &HeaderValue| v.to_str().ok())
+            };
+            assert_eq!(get(header::CONTENT_ENCODING), encoding, "{accept:?}");
+            assert_eq!(get(header::VARY), Some("accept-encoding"), "{accept:?}");
+            let sent = format!("{:?}", response.body());
+            assert!(sent.contains(body), "{accept:?}: {sent}");
+        }
+    }
+
+    #[test]
+    fn the_compressed_copy_is_the_plain_text_gzipped() {
+        use std::io::Read as _;
+        let rendered = render(&[], &[]);
+        let compressed = rendered.gzip.unwrap_or_default();
+        let mut text = String::new();
+        flate2::read::GzDecoder::new(&compressed[..])
+            .read_to_string(&mut text)
+            .unwrap_or_default();
+        assert!(text.contains("prepaid_build_info{version="), "{text}");
+        assert_eq!(text.as_bytes(), &rendered.plain[..]);
     }
 }

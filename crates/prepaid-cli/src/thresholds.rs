@@ -31,15 +31,19 @@ impl Threshold {
         }
     }
 
+    /// Whether this threshold looks at `account` (its provider and, if named, its name).
+    pub fn applies_to(&self, account: &prepaid::Account) -> bool {
+        self.provider.is_none_or(|p| p == account.provider)
+            && self.account.as_ref().is_none_or(|a| *a == account.name)
+    }
+
     /// The amount of `account`'s `balance` below this threshold, if any.
     pub fn breach<'a>(
         &self,
         account: &prepaid::Account,
         balance: &'a Balance,
     ) -> Option<&'a prepaid::Amount> {
-        if self.provider.is_some_and(|p| p != balance.provider)
-            || self.account.as_ref().is_some_and(|a| *a != account.name)
-        {
+        if !self.applies_to(account) {
             return None;
         }
         balance
@@ -47,6 +51,25 @@ impl Threshold {
             .iter()
             .find(|a| a.unit == self.unit && a.value < self.minimum)
     }
+}
+
+/// The minimum that applies to `account` in each unit: the highest of the thresholds that look
+/// at it (a balance is below if it is below any of them), in the order the units first appear.
+pub fn minimums<'a>(
+    thresholds: &'a [Threshold],
+    account: &prepaid::Account,
+) -> Vec<(&'a Unit, Decimal)> {
+    let mut minimums: Vec<(&Unit, Decimal)> = Vec::new();
+    for threshold in thresholds.iter().filter(|t| t.applies_to(account)) {
+        match minimums
+            .iter_mut()
+            .find(|(unit, _)| **unit == threshold.unit)
+        {
+            Some((_, minimum)) => *minimum = (*minimum).max(threshold.minimum),
+            None => minimums.push((&threshold.unit, threshold.minimum)),
+        }
+    }
+    minimums
 }
 
 impl fmt::Display for Threshold {

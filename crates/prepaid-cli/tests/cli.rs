@@ -39,6 +39,10 @@ fn stable() -> insta::Settings {
     );
     settings.add_filter(r"http://127\.0\.0\.1:\d+", "http://127.0.0.1:[port]");
     settings.add_filter(
+        r#"prepaid_build_info\{version="[^"]+"\}"#,
+        r#"prepaid_build_info{version="[version]"}"#,
+    );
+    settings.add_filter(
         r"(prepaid_last_success_timestamp_seconds\{[^}]*\}) \d+\.\d+",
         "$1 [unix time]",
     );
@@ -152,6 +156,99 @@ fn demo_prometheus_output_parses_as_the_exposition_format() {
         assert!(text.contains(&format!("# HELP {family} ")), "{family}");
     }
     stable().bind(|| insta::assert_snapshot!("demo-prometheus", text));
+}
+
+#[test]
+fn thresholds_are_exported_with_the_balances_they_judge() {
+    let output = prepaid(
+        &[
+            "--demo",
+            "--format",
+            "prometheus",
+            "--min-usd",
+            "20",
+            "--min",
+            "venice=100DIEM",
+            "--min",
+            "ngrok-ai-gateway=5USD",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "some balance is below");
+    let text = stdout(&output);
+    let scrape = prometheus_parse::Scrape::parse(text.lines().map(|l| Ok(l.to_string()))).unwrap();
+    // The series as text, so amounts are compared exactly.
+    let series = |name: &str, provider: &str, currency: &str| -> Option<String> {
+        let prefix = format!(
+            "{name}{{provider=\"{provider}\",account=\"{provider}\",currency=\"{currency}\"}} "
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .map(str::to_string)
+    };
+    // ngrok: 12.34 USD; --min-usd 20 and ngrok=5USD both apply: the higher one, 20, counts.
+    assert_eq!(
+        series("prepaid_balance_minimum", "ngrok-ai-gateway", "USD").as_deref(),
+        Some("20")
+    );
+    assert_eq!(
+        series("prepaid_below_minimum", "ngrok-ai-gateway", "USD").as_deref(),
+        Some("1")
+    );
+    // Venice: 90.5 DIEM against 100.
+    assert_eq!(
+        series("prepaid_balance_minimum", "venice", "DIEM").as_deref(),
+        Some("100")
+    );
+    assert_eq!(
+        series("prepaid_below_minimum", "venice", "DIEM").as_deref(),
+        Some("1")
+    );
+    // Runcrate's 42.5 USD is above its minimum.
+    assert_eq!(
+        series("prepaid_below_minimum", "runcrate", "USD").as_deref(),
+        Some("0")
+    );
+    assert!(
+        scrape
+            .samples
+            .iter()
+            .any(|s| s.metric == "prepaid_build_info")
+    );
+    for family in [
+        "prepaid_balance_minimum",
+        "prepaid_below_minimum",
+        "prepaid_build_info",
+    ] {
+        assert!(
+            text.contains(&format!("# TYPE {family} gauge\n")),
+            "{family}"
+        );
+    }
+
+    // A failed fetch: the minimum is still exported, whether it is below is not (unknown).
+    let failed = prepaid(
+        &[
+            "--demo",
+            "--demo-failures",
+            "--format",
+            "prometheus",
+            "--min-usd",
+            "20",
+        ],
+        &[],
+    );
+    let text = stdout(&failed);
+    assert!(
+        text.contains(
+            "prepaid_balance_minimum{provider=\"venice\",account=\"venice\",currency=\"USD\"} 20\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        !text.contains("prepaid_below_minimum{provider=\"venice\""),
+        "{text}"
+    );
 }
 
 #[test]

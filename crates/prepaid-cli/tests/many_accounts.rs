@@ -259,6 +259,16 @@ async fn two_thousand_accounts_from_a_config_file() {
 
 /// Start `prepaid serve` on a free port; returns the child and its metrics URL.
 fn start_serve(file: &std::path::Path, env: &[(String, String)], refresh: &str) -> (Child, String) {
+    start_serve_with(file, env, refresh, &[])
+}
+
+/// [`start_serve`] with more arguments.
+fn start_serve_with(
+    file: &std::path::Path,
+    env: &[(String, String)],
+    refresh: &str,
+    more: &[&str],
+) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_prepaid"))
         .args([
             "serve",
@@ -269,6 +279,7 @@ fn start_serve(file: &std::path::Path, env: &[(String, String)], refresh: &str) 
             "--config",
             file.to_str().unwrap(),
         ])
+        .args(more)
         .env_clear()
         .envs(env.iter().cloned())
         .stdout(Stdio::piped())
@@ -304,6 +315,67 @@ fn stop(mut child: Child) -> std::process::ExitStatus {
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status().unwrap();
     child.wait().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn serve_exports_thresholds_and_gzips_for_scrapers_that_ask() {
+    use std::io::Read as _;
+    let (base, _log) = emulation().await;
+    let dir = tempfile::tempdir().unwrap();
+    let (file, env) = accounts_file(dir.path(), &base, 8, "");
+    let (child, url) = start_serve_with(
+        &file,
+        &env,
+        "1h",
+        &["--min-usd", "2", "--min", "venice=5USD"],
+    );
+    let client = prepaid_client_runtime::http_client().unwrap();
+    let plain = scrape(&client, &url).await;
+    // acct-3 (Venice, 3 USD): --min-usd 2 and venice=5USD apply; 5 counts, and 3 is below.
+    assert!(plain.contains("prepaid_balance_minimum{provider=\"venice\",account=\"acct-3\",team=\"t3\",currency=\"USD\"} 5\n"), "{plain}");
+    assert!(plain.contains("prepaid_below_minimum{provider=\"venice\",account=\"acct-3\",team=\"t3\",currency=\"USD\"} 1\n"), "{plain}");
+    assert!(plain.contains("prepaid_build_info{version=\""), "{plain}");
+
+    let response = client
+        .get(&url)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    assert_eq!(header("content-encoding").as_deref(), Some("gzip"));
+    assert_eq!(header("vary").as_deref(), Some("accept-encoding"));
+    let compressed = response.bytes().await.unwrap();
+    assert!(compressed.len() < plain.len());
+    let mut unpacked = String::new();
+    flate2::read::GzDecoder::new(&compressed[..])
+        .read_to_string(&mut unpacked)
+        .unwrap();
+    assert_eq!(unpacked, plain, "the same render, compressed");
+    let refused = client
+        .get(&url)
+        .header("accept-encoding", "gzip;q=0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.headers().get("content-encoding"), None);
+    assert_eq!(refused.text().await.unwrap(), plain);
+    let landing = client
+        .get(url.replace("/metrics", "/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(landing.contains("href=\"/metrics\""), "{landing}");
+    assert!(stop(child).success());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
