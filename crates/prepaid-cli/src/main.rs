@@ -379,7 +379,7 @@ fn watch_table(fetched: &[AccountBalance], samples: &Samples) -> String {
             ]);
         }
     }
-    table::align(&rows)
+    table::align(&rows, &[])
 }
 
 /// The runtools extras.
@@ -407,26 +407,22 @@ async fn runtools_extra(prepaid: &Prepaid, options: &Options, extra: Extra) -> E
         Err(error) => return fail(USAGE, &error.to_string()),
     };
     let result = match extra {
-        Extra::History(limit) => runtools.credit_history(limit).await.map(|entries| match format {
-            Format::Table => history_table(&entries),
-            _ => to_json(&entries),
-        }),
-        Extra::Usage(period) => runtools.usage(period.into()).await.map(|usage| match format {
-            Format::Table => usage_table(&usage),
-            _ => to_json(&usage),
-        }),
+        Extra::History(limit) => runtools
+            .credit_history(limit)
+            .await
+            .map(|entries| match format {
+                Format::Table => history_table(&entries),
+                _ => to_json(&entries),
+            }),
+        Extra::Usage(period) => runtools
+            .usage(period.into())
+            .await
+            .map(|usage| match format {
+                Format::Table => usage_table(&usage),
+                _ => to_json(&usage),
+            }),
         Extra::AutoTopup => runtools.auto_topup().await.map(|settings| match format {
-            Format::Table => {
-                let show = |a: &Option<prepaid::Amount>| a.as_ref().map_or("-".to_string(), |a| format!("{} {}", a.value, a.unit));
-                format!(
-                    "enabled                  {}\nthreshold                {}\ntop-up amount            {}\nsaved payment method     {}\nlast top-up              {}\n",
-                    settings.enabled.map_or("-".into(), |e| e.to_string()),
-                    show(&settings.threshold),
-                    show(&settings.topup_amount),
-                    settings.has_saved_payment_method.map_or("-".into(), |e| e.to_string()),
-                    settings.last_topup_at.map_or("-".into(), |t| t.to_rfc3339()),
-                )
-            }
+            Format::Table => auto_topup_table(&settings),
             _ => to_json(&settings),
         }),
     };
@@ -461,7 +457,7 @@ fn usage_table(usage: &prepaid::runtools::UsageSummary) -> String {
         &serde_json::to_value(usage).unwrap_or_default(),
         &mut rows,
     );
-    table::align(&rows)
+    table::align(&rows, &[1])
 }
 
 #[cfg(feature = "runtools")]
@@ -471,25 +467,52 @@ fn to_json(value: &impl serde::Serialize) -> String {
     text
 }
 
+/// An optional amount as `VALUE UNIT`, or `-`.
+#[cfg(feature = "runtools")]
+fn amount_cell(amount: Option<&prepaid::Amount>) -> String {
+    amount.map_or("-".to_string(), |a| format!("{} {}", a.value, a.unit))
+}
+
+#[cfg(feature = "runtools")]
+fn auto_topup_table(settings: &prepaid::runtools::AutoTopup) -> String {
+    let shown = |flag: Option<bool>| flag.map_or("-".to_string(), |f| f.to_string());
+    let rows = [
+        ["SETTING", "VALUE"].map(String::from).to_vec(),
+        vec!["enabled".into(), shown(settings.enabled)],
+        vec!["threshold".into(), amount_cell(settings.threshold.as_ref())],
+        vec![
+            "top-up amount".into(),
+            amount_cell(settings.topup_amount.as_ref()),
+        ],
+        vec![
+            "saved payment method".into(),
+            shown(settings.has_saved_payment_method),
+        ],
+        vec![
+            "last top-up".into(),
+            settings
+                .last_topup_at
+                .map_or("-".into(), |t| t.to_rfc3339()),
+        ],
+    ];
+    table::align(&rows, &[])
+}
+
 #[cfg(feature = "runtools")]
 fn history_table(entries: &[prepaid::runtools::LedgerEntry]) -> String {
-    let mut out = format!(
-        "{:<26}  {:<8}  {:>12}  {:>13}  {}\n",
-        "DATE", "TYPE", "AMOUNT", "BALANCE AFTER", "DESCRIPTION"
-    );
+    let mut rows = vec![
+        ["DATE", "TYPE", "AMOUNT", "BALANCE AFTER", "DESCRIPTION"]
+            .map(String::from)
+            .to_vec(),
+    ];
     for e in entries {
-        let amount = |a: &Option<prepaid::Amount>| {
-            a.as_ref()
-                .map_or("-".to_string(), |a| format!("{} {}", a.value, a.unit))
-        };
-        out.push_str(&format!(
-            "{:<26}  {:<8}  {:>12}  {:>13}  {}\n",
+        rows.push(vec![
             e.created_at.map_or("-".into(), |t| t.to_rfc3339()),
-            e.kind.as_deref().unwrap_or("-"),
-            amount(&e.amount),
-            amount(&e.balance_after),
-            e.description.as_deref().unwrap_or("-"),
-        ));
+            e.kind.clone().unwrap_or_else(|| "-".into()),
+            amount_cell(e.amount.as_ref()),
+            amount_cell(e.balance_after.as_ref()),
+            e.description.clone().unwrap_or_else(|| "-".into()),
+        ]);
     }
-    out
+    table::align(&rows, &[2, 3])
 }

@@ -1,6 +1,8 @@
-//! `--format table`: one row per account, for people.
+//! Tables for people: `--format table` (one row per account), and the one renderer every
+//! table of the command goes through.
 
 use prepaid::{Account, AccountBalance, Amount, Balance};
+use unicode_width::UnicodeWidthStr as _;
 
 use crate::thresholds::Threshold;
 
@@ -13,13 +15,16 @@ pub fn account_cell(account: &Account) -> String {
     }
 }
 
-/// `rows` (the first is the header) as left-aligned columns; the last column is not padded.
-pub fn align(rows: &[Vec<String>]) -> String {
-    let columns = rows.first().map_or(0, Vec::len);
-    let widths: Vec<usize> = (0..columns.saturating_sub(1))
+/// `rows` (the first is the header) in columns two spaces apart, each as wide as its widest
+/// cell on screen: a CJK character or an emoji takes two columns, a combining accent none.
+/// The columns numbered in `right` (numbers) are aligned right, the others left; the last
+/// column is not padded, and no line ends in spaces.
+pub fn align(rows: &[Vec<String>], right: &[usize]) -> String {
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
         .map(|c| {
             rows.iter()
-                .map(|r| r.get(c).map_or(0, |cell| cell.chars().count()))
+                .map(|r| r.get(c).map_or(0, |cell| cell.width()))
                 .max()
                 .unwrap_or(0)
         })
@@ -27,10 +32,22 @@ pub fn align(rows: &[Vec<String>]) -> String {
     let mut out = String::new();
     for row in rows {
         let mut line = String::new();
-        for (cell, width) in row.iter().zip(&widths) {
-            line.push_str(&format!("{cell:<width$}  "));
+        for (column, cell) in row.iter().enumerate() {
+            let padding = " ".repeat(widths[column].saturating_sub(cell.width()));
+            let last = column + 1 == row.len();
+            if right.contains(&column) {
+                line.push_str(&padding);
+                line.push_str(cell);
+            } else {
+                line.push_str(cell);
+                if !last {
+                    line.push_str(&padding);
+                }
+            }
+            if !last {
+                line.push_str("  ");
+            }
         }
-        line.push_str(row.last().map_or("", String::as_str));
         out.push_str(line.trim_end());
         out.push('\n');
     }
@@ -59,7 +76,23 @@ pub fn render(fetched: &[AccountBalance], thresholds: &[Threshold]) -> String {
             ],
         });
     }
-    align(&rows)
+    let mut out = align(&rows, &[]);
+    // What always holds for a vendor, once under the table rather than on each of its rows.
+    let mut caveats: Vec<&str> = Vec::new();
+    for fetched in fetched.iter().filter(|f| f.result.is_ok()) {
+        if let Some(caveat) = fetched.account.provider.caveat()
+            && !caveats.contains(&caveat)
+        {
+            caveats.push(caveat);
+        }
+    }
+    if !caveats.is_empty() {
+        out.push('\n');
+        for caveat in caveats {
+            out.push_str(&format!("* {caveat}\n"));
+        }
+    }
+    out
 }
 
 /// The error in plain words, without the provider the row already names.
@@ -114,7 +147,15 @@ fn balance_row(account: &Account, balance: &Balance, thresholds: &[Threshold]) -
     if let Some(currency) = &balance.consumption_currency {
         details.push(format!("spends {currency}"));
     }
-    details.extend(balance.notes.iter().cloned());
+    // The vendor's standing caveat is printed once under the table.
+    let caveat = account.provider.caveat();
+    details.extend(
+        balance
+            .notes
+            .iter()
+            .filter(|note| Some(note.as_str()) != caveat)
+            .cloned(),
+    );
     details.extend(account.labels.iter().map(|(k, v)| format!("{k}={v}")));
     vec![
         account_cell(account),
@@ -128,4 +169,52 @@ fn balance_row(account: &Account, balance: &Balance, thresholds: &[Threshold]) -
             .map_or("-".into(), |c| if c { "yes" } else { "no" }.to_string()),
         details.join("; "),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(cells: &[&[&str]]) -> Vec<Vec<String>> {
+        cells
+            .iter()
+            .map(|row| row.iter().map(|c| (*c).to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn columns_line_up_by_display_width() {
+        let table = align(
+            &rows(&[
+                &["ACCOUNT", "AVAILABLE", "DETAILS"],
+                &["venice/検索チーム", "12.5 USD", "team=検索"],
+                &["ngrok/🚀 launch", "1 USD", "-"],
+                &["runcrate/café", "100.25 USD", "x"],
+            ]),
+            &[1],
+        );
+        assert_eq!(
+            table,
+            // 検索チーム and 🚀 take two screen columns per character.
+            "ACCOUNT             AVAILABLE  DETAILS\n\
+             venice/検索チーム    12.5 USD  team=検索\n\
+             ngrok/🚀 launch         1 USD  -\n\
+             runcrate/café      100.25 USD  x\n"
+        );
+        // Every DETAILS cell starts in the same screen column.
+        let starts: Vec<usize> = table
+            .lines()
+            .map(|line| {
+                let details = line.rfind("  ").unwrap_or_default() + 2;
+                line[..details].width()
+            })
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{table}");
+    }
+
+    #[test]
+    fn the_last_column_is_not_padded_and_no_line_ends_in_spaces() {
+        let table = align(&rows(&[&["A", "B"], &["long cell", ""], &["x", "y"]]), &[]);
+        assert_eq!(table, "A          B\nlong cell\nx          y\n");
+    }
 }

@@ -55,6 +55,17 @@ impl Provider {
         }
     }
 
+    /// What always holds for the vendor's balances, which every balance it returns carries
+    /// among its [`notes`](Balance::notes): ngrok AI Gateway's is eventually consistent with
+    /// usage; Venice spends DIEM first. A table can show it once rather than on every row.
+    pub fn caveat(self) -> Option<&'static str> {
+        match self {
+            Provider::NgrokAiGateway => Some(crate::providers::EVENTUALLY_CONSISTENT),
+            Provider::Venice => Some(crate::providers::SPENDING_ORDER),
+            Provider::Runcrate | Provider::Runtools => None,
+        }
+    }
+
     /// The cargo feature of this crate that compiles the vendor's client: `runcrate`,
     /// `ngrok-ai-gateway`, `runtools`, `venice` (the same as [`Provider::as_str`]).
     pub fn feature(self) -> &'static str {

@@ -38,6 +38,13 @@ macro_rules! adapter {
 }
 use adapter;
 
+/// The caveat ngrok documents for its balance endpoint (`Provider::caveat`).
+pub(crate) const EVENTUALLY_CONSISTENT: &str = "ngrok AI Gateway: the balance is eventually consistent with usage events; recent usage may not be deducted yet";
+
+/// The order Venice spends in, and what `canConsume` leaves out (`Provider::caveat`).
+pub(crate) const SPENDING_ORDER: &str =
+    "Venice: spends DIEM first, then bundled credits, then USD; canConsume ignores bundled credits";
+
 #[cfg(feature = "ngrok-ai-gateway")]
 pub(crate) mod ngrok_ai_gateway;
 #[cfg(feature = "runcrate")]

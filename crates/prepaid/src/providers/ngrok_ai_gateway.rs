@@ -5,9 +5,6 @@ use super::{text, with_code};
 use crate::transport::{Ctx, Fetched, VendorErrors};
 use crate::{Amount, Balance, Error, Provenance, Provider};
 
-/// The caveat ngrok documents for this endpoint.
-pub(crate) const EVENTUALLY_CONSISTENT: &str = "ngrok AI Gateway: the balance is eventually consistent with usage events; recent usage may not be deducted yet";
-
 /// ngrok's error bodies: `{ "statusCode", "msg", "errorCode", "details" }`.
 pub(crate) const ERRORS: VendorErrors = VendorErrors {
     message: ngrok_message,
@@ -65,7 +62,7 @@ pub(crate) fn to_balance(
     };
     Balance {
         can_consume: Some(cents > 0),
-        notes: vec![EVENTUALLY_CONSISTENT.to_string()],
+        notes: vec![super::EVENTUALLY_CONSISTENT.to_string()],
         ..Balance::new(
             Provider::NgrokAiGateway,
             vec![Amount::usd_cents(cents)],

@@ -15,10 +15,6 @@ use crate::{Amount, Balance, Error, Provenance, Provider, Unit};
 /// Why Venice refuses a key on its billing endpoints.
 pub(crate) const ADMIN_KEY_HINT: &str = "Venice's billing endpoints need an ADMIN API key";
 
-/// The order Venice spends in, and what `canConsume` leaves out.
-pub(crate) const SPENDING_ORDER: &str =
-    "Venice: spends DIEM first, then bundled credits, then USD; canConsume ignores bundled credits";
-
 /// Venice's error bodies: `{ "error": "..." }`.
 pub(crate) const ERRORS: VendorErrors = VendorErrors {
     message: common_message,
@@ -96,7 +92,7 @@ pub(crate) fn to_balance(
         Currency::Known(known) => known.to_string(),
         Currency::Other(other) => other.to_string(),
     });
-    let mut notes = vec![SPENDING_ORDER.to_string()];
+    let mut notes = vec![super::SPENDING_ORDER.to_string()];
     if available.is_empty() {
         notes.push("Venice reported no USD and no DIEM balance (both null)".to_string());
     }
