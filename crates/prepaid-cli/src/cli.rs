@@ -117,6 +117,18 @@ pub enum Command {
         /// Time between refreshes (e.g. 60s, 5m).
         #[arg(long, default_value = "60s", value_parser = parse_duration, env = "PREPAID_REFRESH")]
         refresh: Duration,
+        /// TLS and basic auth, in the format of Prometheus' exporter toolkit
+        /// (tls_server_config, basic_auth_users with bcrypt hashes; see the README).
+        #[arg(
+            long = "web.config.file",
+            value_name = "FILE",
+            env = "PREPAID_WEB_CONFIG_FILE"
+        )]
+        web_config_file: Option<std::path::PathBuf>,
+        /// Listen on an address other machines can reach without TLS or without basic auth
+        /// (refused otherwise: anyone who can reach it reads every balance).
+        #[arg(long, env = "PREPAID_ALLOW_INSECURE_LISTEN", value_parser = BoolishValueParser::new())]
+        allow_insecure_listen: bool,
     },
     /// The JSON Schema of `--format json` output.
     Schema,

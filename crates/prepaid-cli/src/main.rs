@@ -12,6 +12,7 @@ mod serve;
 mod table;
 mod thresholds;
 mod watch;
+mod web_config;
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -148,8 +149,22 @@ async fn run(cli: Cli) -> ExitCode {
         Command::Balance => balance(&prepaid, options, &thresholds).await,
         Command::Schema | Command::Completions { .. } | Command::Man => ExitCode::from(OK),
         Command::Watch { interval, count } => watch(&prepaid, &thresholds, interval, count).await,
-        Command::Serve { listen, refresh } => {
-            match serve::serve(prepaid, listen, refresh, thresholds).await {
+        Command::Serve {
+            listen,
+            refresh,
+            web_config_file,
+            allow_insecure_listen,
+        } => {
+            let web = match web_config_file.as_deref().map(web_config::load).transpose() {
+                Ok(web) => web.unwrap_or_default(),
+                Err(message) => return fail(USAGE, &message),
+            };
+            let listen = serve::Listen {
+                address: listen,
+                web,
+                allow_insecure: allow_insecure_listen,
+            };
+            match serve::serve(prepaid, &listen, refresh, thresholds).await {
                 Ok(()) => ExitCode::from(OK),
                 Err(message) => fail(USAGE, &message),
             }

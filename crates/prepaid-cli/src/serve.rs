@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use http_body_util::Full;
+use hyper::body::Incoming;
 use hyper::header::{self, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -23,6 +24,7 @@ use prepaid::{Account, AccountBalance, Balance, Prepaid};
 
 use crate::prometheus::{self, Row};
 use crate::thresholds::Threshold;
+use crate::web_config::{Users, WebConfig};
 
 /// What the last refreshes left for one account.
 #[derive(Debug, Clone)]
@@ -121,16 +123,23 @@ fn log_failure(account: &Account, error: &prepaid::Error) {
 /// the address it listens on (port 0 picks a free one).
 pub async fn serve(
     prepaid: Prepaid,
-    listen: SocketAddr,
+    listen: &Listen,
     refresh: Duration,
     thresholds: Vec<Threshold>,
 ) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(listen)
+    listen.check()?;
+    let listener = tokio::net::TcpListener::bind(listen.address)
         .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+        .map_err(|e| format!("cannot listen on {}: {e}", listen.address))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
+    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let scheme = if listen.web.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     println!(
-        "prepaid serve: listening on http://{address}/metrics (refresh every {})",
+        "prepaid serve: listening on {scheme}://{address}/metrics (refresh every {})",
         humantime::format_duration(refresh)
     );
 
@@ -164,21 +173,28 @@ pub async fn serve(
     // One task per connection; on Ctrl-C or SIGTERM stop accepting, stop refreshing, and let
     // the scrapes in flight finish.
     let connections = GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let tls = listen.web.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+    let users = Arc::clone(&listen.web.users);
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => {
-                    let state = Arc::clone(&state);
-                    let service = service_fn(move |request| {
-                        let response = respond(&state, &request);
-                        async move { Ok::<_, Infallible>(response) }
-                    });
-                    let connection = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service);
-                    let connection = connections.watch(connection);
+                Ok((stream, peer)) => {
+                    let service = service(Arc::clone(&state), Arc::clone(&users));
+                    let watcher = connections.watcher();
+                    let tls = tls.clone();
                     tokio::spawn(async move {
-                        let _ = connection.await;
+                        let http = http1::Builder::new();
+                        let Some(tls) = tls else {
+                            let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
+                            return;
+                        };
+                        match tokio::time::timeout(HANDSHAKE_TIMEOUT, tls.accept(stream)).await {
+                            Ok(Ok(stream)) => {
+                                let _ = watcher.watch(http.serve_connection(TokioIo::new(stream), service)).await;
+                            }
+                            Ok(Err(error)) => tracing::debug!(%peer, %error, "TLS handshake failed"),
+                            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                        }
                     });
                 }
                 // Out of file descriptors or the like: give the scrapers a moment.
@@ -193,6 +209,87 @@ pub async fn serve(
     let _ = refresher.await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// How long a client has to finish its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Where `serve` listens, and how it lets scrapers in.
+pub struct Listen {
+    /// The address (port 0: any free port).
+    pub address: SocketAddr,
+    /// TLS and the users, from `--web.config.file`.
+    pub web: WebConfig,
+    /// `--allow-insecure-listen`: listen off loopback without TLS or without basic auth.
+    pub allow_insecure: bool,
+}
+
+impl Listen {
+    /// Refuse an address other machines can reach unless TLS and basic auth are both set,
+    /// or the operator allowed it explicitly (then warn).
+    fn check(&self) -> Result<(), String> {
+        if self.address.ip().is_loopback() {
+            return Ok(());
+        }
+        let mut missing = Vec::new();
+        if self.web.tls.is_none() {
+            missing.push("TLS (tls_server_config)");
+        }
+        if !self.web.users.required() {
+            missing.push("basic auth (basic_auth_users)");
+        }
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let missing = missing.join(" and ");
+        if self.allow_insecure {
+            tracing::warn!(
+                address = %self.address,
+                "listening off loopback without {missing}: anyone who can reach it reads every account's balance and labels"
+            );
+            return Ok(());
+        }
+        Err(format!(
+            "--listen {} is reachable from other machines, and without {missing} anyone who can reach it reads every account's balance and labels: set them in --web.config.file (see the README), or pass --allow-insecure-listen",
+            self.address
+        ))
+    }
+}
+
+/// The service for one connection: basic auth first (bcrypt, off the async threads), then
+/// [`respond`].
+fn service(
+    state: Shared,
+    users: Arc<Users>,
+) -> impl hyper::service::Service<
+    Request<Incoming>,
+    Response = Response<Full<Bytes>>,
+    Error = Infallible,
+    Future = impl Future<Output = Result<Response<Full<Bytes>>, Infallible>> + Send,
+> + Clone {
+    service_fn(move |request: Request<Incoming>| {
+        let state = Arc::clone(&state);
+        let users = Arc::clone(&users);
+        async move {
+            if users.required() {
+                let header = request
+                    .headers()
+                    .get(header::AUTHORIZATION)
+                    .map(|v| v.as_bytes().to_vec());
+                let admitted =
+                    tokio::task::spawn_blocking(move || users.admit(header.as_deref())).await;
+                if !admitted.unwrap_or(false) {
+                    let mut response = text(StatusCode::UNAUTHORIZED, "unauthorized\n");
+                    response.headers_mut().insert(
+                        header::WWW_AUTHENTICATE,
+                        HeaderValue::from_static("Basic realm=\"prepaid\", charset=\"UTF-8\""),
+                    );
+                    return Ok(response);
+                }
+            }
+            Ok(respond(&state, &request))
+        }
+    })
 }
 
 /// The landing page on `/`.
@@ -292,25 +389,38 @@ fn text(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     response
 }
 
-/// Ctrl-C, or SIGTERM on Unix.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Ctrl-C, or SIGTERM on Unix. The handlers are installed when this is called (not when
+/// the future is first polled), so a signal sent right after the "listening" line stops
+/// the server gracefully rather than killing it.
+fn shutdown_signal() -> impl Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
+    let (interrupt, terminate) = {
+        use tokio::signal::unix::{SignalKind, signal};
+        (
+            signal(SignalKind::interrupt()).ok(),
+            signal(SignalKind::terminate()).ok(),
+        )
     };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
+    async move {
+        #[cfg(unix)]
+        {
+            let wait = |handler: Option<tokio::signal::unix::Signal>| async move {
+                match handler {
+                    Some(mut handler) => {
+                        handler.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {}
+                () = wait(terminate) => {}
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

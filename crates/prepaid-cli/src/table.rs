@@ -209,7 +209,10 @@ mod tests {
                 line[..details].width()
             })
             .collect();
-        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{table}");
+        assert!(
+            starts.windows(2).all(|w| w[0] == w[1]),
+            "{starts:?}\n{table}"
+        );
     }
 
     #[test]
