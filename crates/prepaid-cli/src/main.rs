@@ -25,7 +25,7 @@ use clap::Parser;
 use prepaid::{Account, AccountBalance, Prepaid, Provider, Unit};
 
 use cli::{Cli, Command, Format, Options};
-use thresholds::Threshold;
+use thresholds::{Threshold, Thresholds};
 
 /// Every balance fetched and none below its threshold.
 const OK: u8 = 0;
@@ -145,6 +145,7 @@ async fn run(cli: Cli) -> ExitCode {
     };
     let mut thresholds = thresholds(options);
     thresholds.extend(file_thresholds);
+    let thresholds = Thresholds::new(thresholds);
     match command {
         Command::Balance => balance(&prepaid, options, &thresholds).await,
         Command::Schema | Command::Completions { .. } | Command::Man => ExitCode::from(OK),
@@ -280,21 +281,21 @@ fn thresholds(options: &Options) -> Vec<Threshold> {
 }
 
 /// 3 if any account failed, else 1 if any balance is below a threshold, else 0.
-fn exit_code(fetched: &[AccountBalance], thresholds: &[Threshold]) -> u8 {
+fn exit_code(fetched: &[AccountBalance], thresholds: &Thresholds) -> u8 {
     if fetched.iter().any(|f| f.result.is_err()) {
         return FETCH_FAILED;
     }
     let below = fetched.iter().any(|f| {
         f.result.as_ref().is_ok_and(|balance| {
             thresholds
-                .iter()
+                .applying(&f.account)
                 .any(|t| t.breach(&f.account, balance).is_some())
         })
     });
     if below { BELOW_THRESHOLD } else { OK }
 }
 
-async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &[Threshold]) -> ExitCode {
+async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) -> ExitCode {
     let fetched = fetch_all(prepaid).await;
     let text = match options.format {
         Format::Table => table::render(&fetched, thresholds),
@@ -302,7 +303,7 @@ async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &[Threshold])
         Format::Prometheus => {
             let rows: Vec<prometheus::Row<'_>> =
                 fetched.iter().map(prometheus::Row::from_fetch).collect();
-            prometheus::render(&rows, thresholds)
+            prometheus::render(&rows, thresholds, 0)
         }
     };
     emit(options, &text, exit_code(&fetched, thresholds))
@@ -314,7 +315,7 @@ type Samples =
 
 async fn watch(
     prepaid: &Prepaid,
-    thresholds: &[Threshold],
+    thresholds: &Thresholds,
     interval: Duration,
     count: Option<u32>,
 ) -> ExitCode {

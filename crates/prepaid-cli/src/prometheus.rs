@@ -5,9 +5,9 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use prepaid::{Account, AccountBalance, Balance};
+use prepaid::{Account, AccountBalance, Amount, Balance};
 
-use crate::thresholds::{self, Threshold};
+use crate::thresholds::Thresholds;
 
 /// What the metrics say about one account.
 pub struct Row<'a> {
@@ -37,156 +37,213 @@ impl<'a> Row<'a> {
     }
 }
 
-/// One gauge family: name, help, and its samples (`labels`, value).
-struct Family {
+/// One gauge family being written: its `# HELP` and `# TYPE` lines go out before its first
+/// sample, so a family with no samples leaves no trace.
+struct Family<'o> {
+    out: &'o mut String,
     name: &'static str,
     help: &'static str,
-    samples: Vec<(String, String)>,
+    started: bool,
 }
 
-/// `{provider="..",account="..",<account labels>,<extra>}`.
-fn labels(account: &Account, extra: &[(&str, &str)]) -> String {
-    let mut pairs: Vec<(&str, &str)> = vec![
-        ("provider", account.provider.as_str()),
-        ("account", &account.name),
-    ];
-    pairs.extend(account.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    pairs.extend(extra);
-    let inner: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
-        .collect();
-    format!("{{{}}}", inner.join(","))
+impl<'o> Family<'o> {
+    fn new(out: &'o mut String, name: &'static str, help: &'static str) -> Self {
+        Self {
+            out,
+            name,
+            help,
+            started: false,
+        }
+    }
+
+    /// `name{provider="..",account="..",<account labels>,<extra>} value`.
+    fn sample(&mut self, account: &Account, extra: &[(&str, &str)], value: impl std::fmt::Display) {
+        let mut pairs = [
+            ("provider", account.provider.as_str()),
+            ("account", &account.name),
+        ]
+        .into_iter()
+        .chain(account.labels.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .chain(extra.iter().copied());
+        self.sample_with(&mut pairs, value);
+    }
+
+    fn sample_with<'a>(
+        &mut self,
+        labels: &mut dyn Iterator<Item = (&'a str, &'a str)>,
+        value: impl std::fmt::Display,
+    ) {
+        let out = &mut *self.out;
+        if !self.started {
+            let _ = writeln!(out, "# HELP {} {}", self.name, self.help);
+            let _ = writeln!(out, "# TYPE {} gauge", self.name);
+            self.started = true;
+        }
+        out.push_str(self.name);
+        out.push('{');
+        for (index, (key, value)) in labels.enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            out.push_str(key);
+            out.push_str("=\"");
+            escape_into(out, value);
+            out.push('"');
+        }
+        let _ = writeln!(out, "}} {value}");
+    }
 }
 
 /// A label value with `\`, `"` and newlines escaped, as the format requires.
-fn escape(value: &str) -> String {
-    value
-        .replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
+fn escape_into(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
 }
 
-/// Every gauge for `rows`, with the minimum each account's `thresholds` set per unit. An
-/// account that never succeeded has no balance series (a failure is never a zero balance),
-/// and no `prepaid_below_minimum` (unknown is not "above"); one that failed since keeps its
-/// last good values, with `prepaid_fetch_success 0` and its
+/// Which optional amount of a balance a family shows.
+type AmountOf = fn(&Balance) -> Option<&Amount>;
+
+/// Every gauge for `rows`, with the minimum each account's `thresholds` set per unit, into
+/// one string reserved up front: at least `capacity` bytes (the last render's size) and
+/// 1 KiB an account, so it never grows by copying (the part never written is never touched,
+/// and so never resident).
+/// An account that never succeeded has no balance series (a failure is never a zero
+/// balance), and no `prepaid_below_minimum` (unknown is not "above"); one that failed since
+/// keeps its last good values, with `prepaid_fetch_success 0` and its
 /// `prepaid_last_success_timestamp_seconds` telling their age.
-pub fn render(rows: &[Row<'_>], thresholds: &[Threshold]) -> String {
-    let family = |name, help| Family {
-        name,
-        help,
-        samples: Vec::new(),
-    };
-    let mut families = [
-        family(
-            "prepaid_balance",
-            "Prepaid balance available, by account and currency or unit.",
-        ),
-        family(
+pub fn render(rows: &[Row<'_>], thresholds: &Thresholds, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity.max(rows.len().saturating_mul(1024)));
+    let amounts: [(&str, &str, AmountOf); 4] = [
+        (
             "prepaid_accruing_usage",
             "Usage accruing but not yet charged (Runcrate's active usage cost).",
+            |b| b.accruing.as_ref(),
         ),
-        family("prepaid_granted", "All credit ever granted (runtools)."),
-        family("prepaid_used", "All credit ever used (runtools)."),
-        family(
+        (
+            "prepaid_granted",
+            "All credit ever granted (runtools).",
+            |b| b.granted.as_ref(),
+        ),
+        ("prepaid_used", "All credit ever used (runtools).", |b| {
+            b.used.as_ref()
+        }),
+        (
             "prepaid_allocation",
             "Allocation for the current epoch (Venice DIEM).",
-        ),
-        family(
-            "prepaid_can_consume",
-            "1 if the account can consume now, 0 if not.",
-        ),
-        family(
-            "prepaid_fetch_success",
-            "1 if the last fetch succeeded, 0 if it failed.",
-        ),
-        family(
-            "prepaid_fetch_duration_seconds",
-            "How long the last fetch took, retries included.",
-        ),
-        family(
-            "prepaid_last_success_timestamp_seconds",
-            "When the balance shown was fetched (Unix time).",
-        ),
-        family(
-            "prepaid_balance_minimum",
-            "The lowest balance that is fine (--min-usd, --min, the account's min), by currency or unit.",
-        ),
-        family(
-            "prepaid_below_minimum",
-            "1 if the balance is below its minimum, 0 if not; absent while no balance is known.",
-        ),
-        family(
-            "prepaid_build_info",
-            "The prepaid build serving these metrics; always 1.",
+            |b| b.allocation.as_ref(),
         ),
     ];
-    families[11].samples.push((
-        format!("{{version=\"{}\"}}", escape(env!("CARGO_PKG_VERSION"))),
-        "1".to_string(),
-    ));
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_balance",
+        "Prepaid balance available, by account and currency or unit.",
+    );
     for row in rows {
-        let account = row.account;
-        if let Some(balance) = row.balance {
-            for amount in &balance.available {
-                families[0].samples.push((
-                    labels(account, &[("currency", amount.unit.as_str())]),
-                    amount.value.to_string(),
-                ));
-            }
-            let optional = [
-                (1, &balance.accruing),
-                (2, &balance.granted),
-                (3, &balance.used),
-                (4, &balance.allocation),
-            ];
-            for (index, amount) in optional {
-                if let Some(amount) = amount {
-                    families[index].samples.push((
-                        labels(account, &[("currency", amount.unit.as_str())]),
-                        amount.value.to_string(),
-                    ));
-                }
-            }
-            if let Some(can) = balance.can_consume {
-                families[5]
-                    .samples
-                    .push((labels(account, &[]), u8::from(can).to_string()));
+        for amount in row.balance.iter().flat_map(|b| &b.available) {
+            family.sample(
+                row.account,
+                &[("currency", amount.unit.as_str())],
+                amount.value,
+            );
+        }
+    }
+    for (name, help, amount_of) in amounts {
+        let mut family = Family::new(&mut out, name, help);
+        for row in rows {
+            if let Some(amount) = row.balance.and_then(amount_of) {
+                family.sample(
+                    row.account,
+                    &[("currency", amount.unit.as_str())],
+                    amount.value,
+                );
             }
         }
-        families[6]
-            .samples
-            .push((labels(account, &[]), u8::from(row.success).to_string()));
-        families[7].samples.push((
-            labels(account, &[]),
-            format!("{:.3}", row.duration.as_secs_f64()),
-        ));
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_can_consume",
+        "1 if the account can consume now, 0 if not.",
+    );
+    for row in rows {
+        if let Some(can) = row.balance.and_then(|b| b.can_consume) {
+            family.sample(row.account, &[], u8::from(can));
+        }
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_fetch_success",
+        "1 if the last fetch succeeded, 0 if it failed.",
+    );
+    for row in rows {
+        family.sample(row.account, &[], u8::from(row.success));
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_fetch_duration_seconds",
+        "How long the last fetch took, retries included.",
+    );
+    for row in rows {
+        family.sample(
+            row.account,
+            &[],
+            format_args!("{:.3}", row.duration.as_secs_f64()),
+        );
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_last_success_timestamp_seconds",
+        "When the balance shown was fetched (Unix time).",
+    );
+    for row in rows {
         if let Some(at) = row.last_success {
-            let seconds = format!("{}.{:03}", at.timestamp(), at.timestamp_subsec_millis());
-            families[8].samples.push((labels(account, &[]), seconds));
+            let millis = at.timestamp_subsec_millis();
+            family.sample(
+                row.account,
+                &[],
+                format_args!("{}.{millis:03}", at.timestamp()),
+            );
         }
-        for (unit, minimum) in thresholds::minimums(thresholds, account) {
-            let series = labels(account, &[("currency", unit.as_str())]);
-            families[9]
-                .samples
-                .push((series.clone(), minimum.to_string()));
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_balance_minimum",
+        "The lowest balance that is fine (--min-usd, --min, the account's min), by currency or unit.",
+    );
+    for row in rows {
+        for (unit, minimum) in thresholds.minimums(row.account) {
+            family.sample(row.account, &[("currency", unit.as_str())], minimum);
+        }
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_below_minimum",
+        "1 if the balance is below its minimum, 0 if not; absent while no balance is known.",
+    );
+    for row in rows {
+        for (unit, minimum) in thresholds.minimums(row.account) {
             let available = row
                 .balance
                 .and_then(|b| b.available.iter().find(|a| a.unit == *unit));
             if let Some(amount) = available {
-                let below = u8::from(amount.value < minimum);
-                families[10].samples.push((series, below.to_string()));
+                family.sample(
+                    row.account,
+                    &[("currency", unit.as_str())],
+                    u8::from(amount.value < minimum),
+                );
             }
         }
     }
-    let mut out = String::new();
-    for family in families.iter().filter(|f| !f.samples.is_empty()) {
-        let _ = writeln!(out, "# HELP {} {}", family.name, family.help);
-        let _ = writeln!(out, "# TYPE {} gauge", family.name);
-        for (labels, value) in &family.samples {
-            let _ = writeln!(out, "{}{labels} {value}", family.name);
-        }
-    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_build_info",
+        "The prepaid build serving these metrics; always 1.",
+    );
+    family.sample_with(&mut [("version", env!("CARGO_PKG_VERSION"))].into_iter(), 1);
     out
 }

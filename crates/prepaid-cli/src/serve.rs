@@ -23,7 +23,7 @@ use hyper_util::server::graceful::GracefulShutdown;
 use prepaid::{Account, AccountBalance, Balance, Prepaid};
 
 use crate::prometheus::{self, Row};
-use crate::thresholds::Threshold;
+use crate::thresholds::Thresholds;
 use crate::web_config::{Users, WebConfig};
 
 /// What the last refreshes left for one account.
@@ -82,8 +82,9 @@ fn update(previous: Vec<AccountState>, fetched: Vec<AccountBalance>) -> Vec<Acco
         .collect()
 }
 
-/// Render the accounts' metrics, and compress them.
-fn render(accounts: &[AccountState], thresholds: &[Threshold]) -> Rendered {
+/// Render the accounts' metrics into a string of `capacity` bytes (the last render's size,
+/// so it never grows by copying), and compress them.
+fn render(accounts: &[AccountState], thresholds: &Thresholds, capacity: usize) -> Rendered {
     let rows: Vec<Row<'_>> = accounts
         .iter()
         .map(|s| Row {
@@ -94,7 +95,8 @@ fn render(accounts: &[AccountState], thresholds: &[Threshold]) -> Rendered {
             last_success: s.last_success,
         })
         .collect();
-    let text = prometheus::render(&rows, thresholds);
+    let text = prometheus::render(&rows, thresholds, capacity);
+    drop(rows);
     let mut encoder = GzEncoder::new(Vec::with_capacity(text.len() / 8), Compression::default());
     // Writing to a Vec cannot fail; if it somehow did, scrapes get the plain text.
     let gzip = encoder
@@ -125,7 +127,7 @@ pub async fn serve(
     prepaid: Prepaid,
     listen: &Listen,
     refresh: Duration,
-    thresholds: Vec<Threshold>,
+    thresholds: Thresholds,
 ) -> Result<(), String> {
     listen.check()?;
     let listener = tokio::net::TcpListener::bind(listen.address)
@@ -150,13 +152,16 @@ pub async fn serve(
         let mut stop = stop_rx.clone();
         tokio::spawn(async move {
             let mut accounts = Vec::new();
+            let mut last_size = 0;
             loop {
                 tokio::select! {
                     fetched = prepaid.fetch_accounts() => {
                         accounts = update(accounts, fetched);
                         // Rendering and compressing take a while with many accounts: off the
                         // threads that answer scrapes.
-                        let rendered = tokio::task::block_in_place(|| render(&accounts, &thresholds));
+                        let capacity = last_size + last_size / 16;
+                        let rendered = tokio::task::block_in_place(|| render(&accounts, &thresholds, capacity));
+                        last_size = rendered.plain.len();
                         let mut shared = state.write().unwrap_or_else(PoisonError::into_inner);
                         *shared = Some(Arc::new(rendered));
                     }
@@ -454,7 +459,7 @@ mod tests {
         let state: Shared = Arc::new(RwLock::new(None));
         let unavailable = (StatusCode::SERVICE_UNAVAILABLE, None);
         assert_eq!(answer(&state, Method::GET, "/metrics"), unavailable);
-        let state = served(render(&[], &[]));
+        let state = served(render(&[], &Thresholds::default(), 0));
         assert_eq!(
             answer(&state, Method::GET, "/metrics"),
             (StatusCode::OK, None)
@@ -476,7 +481,10 @@ mod tests {
 
     #[test]
     fn the_landing_page_links_metrics_and_healthz() {
-        let response = respond(&served(render(&[], &[])), &request(Method::GET, "/", None));
+        let response = respond(
+            &served(render(&[], &Thresholds::default(), 0)),
+            &request(Method::GET, "/", None),
+        );
         let content_type = response.headers().get(header::CONTENT_TYPE);
         assert_eq!(
             content_type.and_then(|v| v.to_str().ok()),
@@ -537,7 +545,7 @@ mod tests {
     #[test]
     fn the_compressed_copy_is_the_plain_text_gzipped() {
         use std::io::Read as _;
-        let rendered = render(&[], &[]);
+        let rendered = render(&[], &Thresholds::default(), 0);
         let compressed = rendered.gzip.unwrap_or_default();
         let mut text = String::new();
         flate2::read::GzDecoder::new(&compressed[..])

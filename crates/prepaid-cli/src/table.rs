@@ -4,7 +4,7 @@
 use prepaid::{Account, AccountBalance, Amount, Balance};
 use unicode_width::UnicodeWidthStr as _;
 
-use crate::thresholds::Threshold;
+use crate::thresholds::Thresholds;
 
 /// `provider`, or `provider/name` for an account the accounts file names.
 pub fn account_cell(account: &Account) -> String {
@@ -55,7 +55,7 @@ pub fn align(rows: &[Vec<String>], right: &[usize]) -> String {
 }
 
 /// The table, with a `BELOW` marker for every threshold a balance breaks.
-pub fn render(fetched: &[AccountBalance], thresholds: &[Threshold]) -> String {
+pub fn render(fetched: &[AccountBalance], thresholds: &Thresholds) -> String {
     let header = [
         "PROVIDER",
         "AVAILABLE",
@@ -113,9 +113,9 @@ fn amounts(amounts: &[Amount]) -> String {
         .join(", ")
 }
 
-fn balance_row(account: &Account, balance: &Balance, thresholds: &[Threshold]) -> Vec<String> {
+fn balance_row(account: &Account, balance: &Balance, thresholds: &Thresholds) -> Vec<String> {
     let mut details = Vec::new();
-    for threshold in thresholds {
+    for threshold in thresholds.applying(account) {
         if let Some(amount) = threshold.breach(account, balance) {
             details.push(format!(
                 "BELOW {} {} (has {} {})",

@@ -1,6 +1,7 @@
 //! Low-balance thresholds: `--min-usd 10` and `--min venice=50DIEM`. Nothing is converted
 //! between currencies: a threshold looks only at amounts in its own unit.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -53,23 +54,75 @@ impl Threshold {
     }
 }
 
-/// The minimum that applies to `account` in each unit: the highest of the thresholds that look
-/// at it (a balance is below if it is below any of them), in the order the units first appear.
-pub fn minimums<'a>(
-    thresholds: &'a [Threshold],
-    account: &prepaid::Account,
-) -> Vec<(&'a Unit, Decimal)> {
-    let mut minimums: Vec<(&Unit, Decimal)> = Vec::new();
-    for threshold in thresholds.iter().filter(|t| t.applies_to(account)) {
-        match minimums
-            .iter_mut()
-            .find(|(unit, _)| **unit == threshold.unit)
-        {
-            Some((_, minimum)) => *minimum = (*minimum).max(threshold.minimum),
-            None => minimums.push((&threshold.unit, threshold.minimum)),
+/// Every threshold of a run (flags and accounts file), arranged so that finding those that
+/// look at an account does not scan them all: 10,000 accounts each with its own `min`
+/// would otherwise cost 100 million comparisons a render.
+#[derive(Debug, Default)]
+pub struct Thresholds {
+    all: Vec<Threshold>,
+    /// Those naming an account, by provider and account name.
+    by_account: HashMap<Provider, HashMap<String, Vec<usize>>>,
+    /// The others: every account, or every account of one provider.
+    general: Vec<usize>,
+}
+
+impl Thresholds {
+    /// Index `all`.
+    pub fn new(all: Vec<Threshold>) -> Self {
+        let mut by_account: HashMap<Provider, HashMap<String, Vec<usize>>> = HashMap::new();
+        let mut general = Vec::new();
+        for (index, threshold) in all.iter().enumerate() {
+            match (threshold.provider, &threshold.account) {
+                (Some(provider), Some(name)) => by_account
+                    .entry(provider)
+                    .or_default()
+                    .entry(name.clone())
+                    .or_default()
+                    .push(index),
+                _ => general.push(index),
+            }
+        }
+        Self {
+            all,
+            by_account,
+            general,
         }
     }
-    minimums
+
+    /// The thresholds that look at `account`.
+    pub fn applying<'s, 'c>(
+        &'s self,
+        account: &'c prepaid::Account,
+    ) -> impl Iterator<Item = &'s Threshold> + use<'s, 'c> {
+        let named = self
+            .by_account
+            .get(&account.provider)
+            .and_then(|names| names.get(account.name.as_str()))
+            .into_iter()
+            .flatten();
+        self.general
+            .iter()
+            .chain(named)
+            .filter_map(|&index| self.all.get(index))
+            .filter(move |t| t.applies_to(account))
+    }
+
+    /// The minimum that applies to `account` in each unit: the highest of the thresholds
+    /// that look at it (a balance is below if it is below any of them), in the order the
+    /// units first appear.
+    pub fn minimums(&self, account: &prepaid::Account) -> Vec<(&Unit, Decimal)> {
+        let mut minimums: Vec<(&Unit, Decimal)> = Vec::new();
+        for threshold in self.applying(account) {
+            match minimums
+                .iter_mut()
+                .find(|(unit, _)| **unit == threshold.unit)
+            {
+                Some((_, minimum)) => *minimum = (*minimum).max(threshold.minimum),
+                None => minimums.push((&threshold.unit, threshold.minimum)),
+            }
+        }
+        minimums
+    }
 }
 
 impl fmt::Display for Threshold {
@@ -157,5 +210,45 @@ mod tests {
             let error = text.parse::<Threshold>().err().unwrap_or_default();
             assert!(error.contains(expected), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn thresholds_apply_by_provider_and_account_and_the_highest_counts() {
+        let account = |provider, name: &str| prepaid::Account {
+            provider,
+            name: name.to_string(),
+            labels: Default::default(),
+        };
+        let named = |provider, name: &str, minimum, unit: Unit| Threshold {
+            provider: Some(provider),
+            account: Some(name.to_string()),
+            minimum: Decimal::new(minimum, 0),
+            unit,
+        };
+        let thresholds = Thresholds::new(vec![
+            Threshold::usd(Decimal::new(10, 0)),
+            named(Provider::Venice, "search", 50, Unit::Diem),
+            named(Provider::Venice, "search", 20, Unit::Usd),
+            named(Provider::Runtools, "search", 99, Unit::Usd),
+            "venice=5USD"
+                .parse()
+                .unwrap_or_else(|e: String| unreachable!("{e}")),
+        ]);
+        let search = account(Provider::Venice, "search");
+        assert_eq!(thresholds.applying(&search).count(), 4);
+        assert_eq!(
+            thresholds.minimums(&search),
+            [
+                (&Unit::Usd, Decimal::new(20, 0)),
+                (&Unit::Diem, Decimal::new(50, 0))
+            ]
+        );
+        let other = account(Provider::Venice, "other");
+        assert_eq!(
+            thresholds.minimums(&other),
+            [(&Unit::Usd, Decimal::new(10, 0))]
+        );
+        let ngrok = account(Provider::NgrokAiGateway, "search");
+        assert_eq!(thresholds.applying(&ngrok).count(), 1, "only --min-usd");
     }
 }
