@@ -4,6 +4,7 @@
 mod accounts;
 mod cli;
 mod demo;
+mod estimate;
 mod logging;
 mod output;
 mod prometheus;
@@ -11,7 +12,6 @@ mod report;
 mod serve;
 mod table;
 mod thresholds;
-mod watch;
 mod web_config;
 
 use std::collections::BTreeMap;
@@ -348,15 +348,12 @@ async fn watch(
     }
 }
 
-/// The watch table: balances with burn rate and hours remaining per account and unit.
+/// The watch table: balances with their burn rate and when they run out, per account and
+/// unit, from the samples this `watch` has taken (see [`estimate`]).
 fn watch_table(fetched: &[AccountBalance], samples: &Samples) -> String {
-    let header = [
-        "PROVIDER",
-        "AVAILABLE",
-        "ACCRUING",
-        "BURN RATE",
-        "HOURS REMAINING",
-    ];
+    let header = ["PROVIDER", "AVAILABLE", "ACCRUING", "BURN RATE", "RUNS OUT"];
+    let rules = estimate::Rules::default();
+    let now = chrono::Utc::now();
     let mut rows = vec![header.map(String::from).to_vec()];
     for f in fetched {
         let balance = match &f.result {
@@ -375,23 +372,31 @@ fn watch_table(fetched: &[AccountBalance], samples: &Samples) -> String {
         };
         for amount in &balance.available {
             let key = (f.account.clone(), amount.unit.clone());
-            let estimate = samples.get(&key).and_then(|s| watch::estimate(s));
+            let taken = samples.get(&key).map_or(&[][..], Vec::as_slice);
             let accruing = balance
                 .accruing
                 .as_ref()
                 .map_or("-".into(), |a| format!("{} {}", a.value, a.unit));
-            let rate = estimate.as_ref().map_or("needs 2 samples".into(), |e| {
-                format!("{} {}/h", e.per_hour.round_dp(4).normalize(), amount.unit)
-            });
-            let hours = estimate
-                .and_then(|e| e.hours_remaining)
-                .map_or("-".into(), |h| h.round_dp(1).normalize().to_string());
+            let (rate, runs_out) = match estimate::estimate(taken, now, &rules) {
+                Ok(e) => (
+                    estimate::per_hour(e.per_hour, amount.unit.as_str()),
+                    estimate::runs_out_in(e.runs_out_at, now),
+                ),
+                Err(estimate::Unknown::TooFewSamples { have }) => (
+                    format!("{have} of {} samples", rules.min_samples),
+                    "-".into(),
+                ),
+                Err(estimate::Unknown::TooShort { .. }) => (
+                    format!("needs {} min", rules.min_span.num_minutes()),
+                    "-".into(),
+                ),
+            };
             rows.push(vec![
                 table::account_cell(&f.account),
                 format!("{} {}", amount.value, amount.unit),
                 accruing,
                 rate,
-                hours,
+                runs_out,
             ]);
         }
     }
