@@ -253,6 +253,8 @@ fn start(binary: &Path, accounts: &Path) -> (Child, String) {
         .arg(accounts)
         .env_clear()
         .env("PREPAID_BENCH_KEY", "bench-key")
+        // The exporter alone: no history file (recording is measured on its own).
+        .env("PREPAID_NO_HISTORY", "1")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

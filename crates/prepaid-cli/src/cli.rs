@@ -80,6 +80,16 @@ pub struct Options {
     )]
     pub output: Option<std::path::PathBuf>,
 
+    /// The balance history behind run-out estimates (SQLite). Default:
+    /// $XDG_STATE_HOME/prepaid/history.sqlite (or the platform's state or local data
+    /// directory); with --demo, none unless given.
+    #[arg(long, global = true, value_name = "FILE", env = "PREPAID_HISTORY")]
+    pub history: Option<std::path::PathBuf>,
+
+    /// Neither record balances nor estimate when they run out.
+    #[arg(long, global = true, env = "PREPAID_NO_HISTORY", value_parser = BoolishValueParser::new(), conflicts_with = "history")]
+    pub no_history: bool,
+
     /// Log what prepaid does on stderr: -v requests and retries, -vv more detail, -vvv
     /// everything. RUST_LOG (e.g. RUST_LOG=prepaid=debug) overrides it. Keys are never logged.
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]

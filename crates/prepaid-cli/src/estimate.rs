@@ -43,6 +43,29 @@ pub struct Estimate {
     pub until: DateTime<Utc>,
 }
 
+/// The estimates of one run, by account and unit; an account or unit without one has none
+/// (unknown: never a made-up zero).
+#[derive(Debug, Default)]
+pub struct Estimates(
+    std::collections::HashMap<(prepaid::Provider, String, prepaid::Unit), Estimate>,
+);
+
+impl Estimates {
+    /// Keep `estimate` for `account`'s balance in `unit`.
+    pub fn insert(&mut self, account: &prepaid::Account, unit: &prepaid::Unit, estimate: Estimate) {
+        self.0.insert(
+            (account.provider, account.name.clone(), unit.clone()),
+            estimate,
+        );
+    }
+
+    /// The estimate for `account`'s balance in `unit`, if there is one.
+    pub fn get(&self, account: &prepaid::Account, unit: &prepaid::Unit) -> Option<&Estimate> {
+        self.0
+            .get(&(account.provider, account.name.clone(), unit.clone()))
+    }
+}
+
 /// Why there is no estimate yet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Unknown {

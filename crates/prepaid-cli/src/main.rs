@@ -5,6 +5,8 @@ mod accounts;
 mod cli;
 mod demo;
 mod estimate;
+#[cfg(feature = "history")]
+mod history;
 mod logging;
 mod output;
 mod prometheus;
@@ -149,7 +151,10 @@ async fn run(cli: Cli) -> ExitCode {
     match command {
         Command::Balance => balance(&prepaid, options, &thresholds).await,
         Command::Schema | Command::Completions { .. } | Command::Man => ExitCode::from(OK),
-        Command::Watch { interval, count } => watch(&prepaid, &thresholds, interval, count).await,
+        Command::Watch { interval, count } => {
+            let recorder = Recorder::open(options);
+            watch(&prepaid, &thresholds, interval, count, recorder).await
+        }
         Command::Serve {
             listen,
             refresh,
@@ -165,7 +170,8 @@ async fn run(cli: Cli) -> ExitCode {
                 web,
                 allow_insecure: allow_insecure_listen,
             };
-            match serve::serve(prepaid, &listen, refresh, thresholds).await {
+            let recorder = Recorder::open(options);
+            match serve::serve(prepaid, &listen, refresh, thresholds, recorder).await {
                 Ok(()) => ExitCode::from(OK),
                 Err(message) => fail(USAGE, &message),
             }
@@ -297,16 +303,72 @@ fn exit_code(fetched: &[AccountBalance], thresholds: &Thresholds) -> u8 {
 
 async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) -> ExitCode {
     let fetched = fetch_all(prepaid).await;
+    let estimates = Recorder::open(options).record(&fetched);
     let text = match options.format {
-        Format::Table => table::render(&fetched, thresholds),
-        Format::Json => report::json(&fetched),
+        Format::Table => table::render(&fetched, thresholds, &estimates),
+        Format::Json => report::json(&fetched, &estimates),
         Format::Prometheus => {
             let rows: Vec<prometheus::Row<'_>> =
                 fetched.iter().map(prometheus::Row::from_fetch).collect();
-            prometheus::render(&rows, thresholds, 0)
+            prometheus::render(&rows, thresholds, &estimates, 0)
         }
     };
     emit(options, &text, exit_code(&fetched, thresholds))
+}
+
+/// Where a run records its balances and finds their estimates: the history file, unless it
+/// is off (`--no-history`, or built without the `history` feature) or cannot be used. A
+/// history that cannot be used costs no balance: one line on stderr says why, and the run
+/// goes on without estimates.
+pub struct Recorder {
+    #[cfg(feature = "history")]
+    history: Option<history::History>,
+}
+
+impl Recorder {
+    /// Open the run's history (see [`Options::history`]).
+    pub fn open(options: &Options) -> Self {
+        #[cfg(feature = "history")]
+        {
+            // The demo's made-up balances stay out of the real history.
+            let path = if options.no_history || (options.demo && options.history.is_none()) {
+                None
+            } else {
+                options.history.clone().or_else(history::default_path)
+            };
+            let history = path.and_then(|path| match history::History::open(&path) {
+                Ok(history) => Some(history),
+                Err(error) => {
+                    eprintln!("warning: history: {error}");
+                    None
+                }
+            });
+            Self { history }
+        }
+        #[cfg(not(feature = "history"))]
+        {
+            let _ = options;
+            Self {}
+        }
+    }
+
+    /// Record `fetched` and estimate from the history; no estimates when it is off or fails.
+    pub fn record(&mut self, fetched: &[AccountBalance]) -> estimate::Estimates {
+        #[cfg(feature = "history")]
+        if let Some(history) = &mut self.history {
+            let rules = estimate::Rules::default();
+            match history::record_and_estimate(history, fetched, chrono::Utc::now(), &rules) {
+                Ok(estimates) => return estimates,
+                Err(error) => {
+                    eprintln!("warning: history: {error}");
+                    self.history = None;
+                }
+            }
+        }
+        #[cfg(not(feature = "history"))]
+        let _ = fetched;
+        estimate::Estimates::default()
+    }
 }
 
 /// Watch samples: one account's balance in one unit, over time.
@@ -318,11 +380,14 @@ async fn watch(
     thresholds: &Thresholds,
     interval: Duration,
     count: Option<u32>,
+    mut recorder: Recorder,
 ) -> ExitCode {
     let mut samples = Samples::new();
     let mut fetches = 0u32;
     loop {
         let fetched = fetch_all(prepaid).await;
+        // Recorded for later runs' estimates; this watch estimates from its own samples.
+        let _ = recorder.record(&fetched);
         fetches += 1;
         let code = exit_code(&fetched, thresholds);
         for f in &fetched {

@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use prepaid::{Account, AccountBalance, Amount, Balance};
 
+use crate::estimate::Estimates;
 use crate::thresholds::Thresholds;
 
 /// What the metrics say about one account.
@@ -109,7 +110,8 @@ fn escape_into(out: &mut String, value: &str) {
 /// Which optional amount of a balance a family shows.
 type AmountOf = fn(&Balance) -> Option<&Amount>;
 
-/// Every gauge for `rows`, with the minimum each account's `thresholds` set per unit, into
+/// Every gauge for `rows`, with the minimum each account's `thresholds` set per unit and
+/// the burn rate and run-out time of `estimates`, into
 /// one string reserved up front: at least `capacity` bytes (the last render's size) and
 /// 1 KiB an account, so it never grows by copying (the part never written is never touched,
 /// and so never resident).
@@ -117,7 +119,12 @@ type AmountOf = fn(&Balance) -> Option<&Amount>;
 /// balance), and no `prepaid_below_minimum` (unknown is not "above"); one that failed since
 /// keeps its last good values, with `prepaid_fetch_success 0` and its
 /// `prepaid_last_success_timestamp_seconds` telling their age.
-pub fn render(rows: &[Row<'_>], thresholds: &Thresholds, capacity: usize) -> String {
+pub fn render(
+    rows: &[Row<'_>],
+    thresholds: &Thresholds,
+    estimates: &Estimates,
+    capacity: usize,
+) -> String {
     let mut out = String::with_capacity(capacity.max(rows.len().saturating_mul(1024)));
     let amounts: [(&str, &str, AmountOf); 4] = [
         (
@@ -235,6 +242,41 @@ pub fn render(rows: &[Row<'_>], thresholds: &Thresholds, capacity: usize) -> Str
                     row.account,
                     &[("currency", unit.as_str())],
                     u8::from(amount.value < minimum),
+                );
+            }
+        }
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_burn_rate_per_hour",
+        "How much of the balance is spent per hour, from the recorded history; absent while unknown.",
+    );
+    for row in rows {
+        for amount in row.balance.iter().flat_map(|b| &b.available) {
+            if let Some(found) = estimates.get(row.account, &amount.unit) {
+                family.sample(
+                    row.account,
+                    &[("currency", amount.unit.as_str())],
+                    found.per_hour,
+                );
+            }
+        }
+    }
+    let mut family = Family::new(
+        &mut out,
+        "prepaid_runs_out_timestamp_seconds",
+        "When the balance is estimated to reach zero (Unix time); absent while unknown or not spending.",
+    );
+    for row in rows {
+        for amount in row.balance.iter().flat_map(|b| &b.available) {
+            let at = estimates
+                .get(row.account, &amount.unit)
+                .and_then(|found| found.runs_out_at);
+            if let Some(at) = at {
+                family.sample(
+                    row.account,
+                    &[("currency", amount.unit.as_str())],
+                    at.timestamp(),
                 );
             }
         }

@@ -2,7 +2,10 @@
 
 use std::collections::BTreeMap;
 
-use prepaid::{AccountBalance, Balance, Error, Provider};
+use chrono::{DateTime, Utc};
+use prepaid::{AccountBalance, Amount, Balance, Error, Provider};
+
+use crate::estimate::Estimates;
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -17,6 +20,26 @@ pub struct AccountEntry {
     /// The balance or the failure.
     #[serde(flatten)]
     pub entry: Entry,
+    /// When each unit of the balance runs out, where the history holds enough to say
+    /// (absent otherwise: unknown, never zero).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub run_out: Vec<RunOut>,
+}
+
+/// A run-out estimate for one unit of a balance.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct RunOut {
+    /// How much is spent per hour (in the balance's unit; zero or negative while not
+    /// spending).
+    pub burn_per_hour: Amount,
+    /// When the balance reaches zero at that rate; absent while not spending.
+    pub runs_out_at: Option<DateTime<Utc>>,
+    /// What the estimate rests on: `history` (the recorded balances).
+    pub basis: &'static str,
+    /// How many recorded balances it rests on.
+    pub samples: usize,
+    /// The first of them (the window's start, or the last top-up).
+    pub since: DateTime<Utc>,
 }
 
 /// A balance or a failure.
@@ -75,8 +98,23 @@ pub fn kind(error: &Error) -> &'static str {
 }
 
 impl AccountEntry {
-    /// The JSON element for one account's fetch.
-    pub fn new(fetched: &AccountBalance) -> Self {
+    /// The JSON element for one account's fetch, with its estimates.
+    pub fn new(fetched: &AccountBalance, estimates: &Estimates) -> Self {
+        let run_out = fetched
+            .result
+            .iter()
+            .flat_map(|balance| &balance.available)
+            .filter_map(|amount| {
+                let found = estimates.get(&fetched.account, &amount.unit)?;
+                Some(RunOut {
+                    burn_per_hour: Amount::new(found.per_hour, amount.unit.clone()),
+                    runs_out_at: found.runs_out_at,
+                    basis: "history",
+                    samples: found.samples,
+                    since: found.since,
+                })
+            })
+            .collect();
         let entry = match &fetched.result {
             Ok(balance) => Entry::Balance(Box::new(balance.clone())),
             Err(error) => Entry::Failure(Failure {
@@ -93,13 +131,17 @@ impl AccountEntry {
             account: fetched.account.name.clone(),
             labels: fetched.account.labels.clone(),
             entry,
+            run_out,
         }
     }
 }
 
 /// `--format json`: one array, one element per configured account.
-pub fn json(fetched: &[AccountBalance]) -> String {
-    let entries: Vec<AccountEntry> = fetched.iter().map(AccountEntry::new).collect();
+pub fn json(fetched: &[AccountBalance], estimates: &Estimates) -> String {
+    let entries: Vec<AccountEntry> = fetched
+        .iter()
+        .map(|f| AccountEntry::new(f, estimates))
+        .collect();
     let mut text = serde_json::to_string_pretty(&entries).unwrap_or_else(|_| "[]".to_string());
     text.push('\n');
     text

@@ -22,6 +22,7 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use prepaid::{Account, AccountBalance, Balance, Prepaid};
 
+use crate::estimate::Estimates;
 use crate::prometheus::{self, Row};
 use crate::thresholds::Thresholds;
 use crate::web_config::{Users, WebConfig};
@@ -84,7 +85,12 @@ fn update(previous: Vec<AccountState>, fetched: Vec<AccountBalance>) -> Vec<Acco
 
 /// Render the accounts' metrics into a string of `capacity` bytes (the last render's size,
 /// so it never grows by copying), and compress them.
-fn render(accounts: &[AccountState], thresholds: &Thresholds, capacity: usize) -> Rendered {
+fn render(
+    accounts: &[AccountState],
+    thresholds: &Thresholds,
+    estimates: &Estimates,
+    capacity: usize,
+) -> Rendered {
     let rows: Vec<Row<'_>> = accounts
         .iter()
         .map(|s| Row {
@@ -95,7 +101,7 @@ fn render(accounts: &[AccountState], thresholds: &Thresholds, capacity: usize) -
             last_success: s.last_success,
         })
         .collect();
-    let text = prometheus::render(&rows, thresholds, capacity);
+    let text = prometheus::render(&rows, thresholds, estimates, capacity);
     drop(rows);
     let mut encoder = GzEncoder::new(Vec::with_capacity(text.len() / 8), Compression::default());
     // Writing to a Vec cannot fail; if it somehow did, scrapes get the plain text.
@@ -128,6 +134,7 @@ pub async fn serve(
     listen: &Listen,
     refresh: Duration,
     thresholds: Thresholds,
+    mut recorder: crate::Recorder,
 ) -> Result<(), String> {
     listen.check()?;
     let listener = tokio::net::TcpListener::bind(listen.address)
@@ -163,8 +170,9 @@ pub async fn serve(
     loop {
         tokio::select! {
             fetched = prepaid.fetch_accounts() => {
+                let estimates = recorder.record(&fetched);
                 accounts = update(accounts, fetched);
-                let rendered = render(&accounts, &thresholds, last_size + last_size / 16);
+                let rendered = render(&accounts, &thresholds, &estimates, last_size + last_size / 16);
                 last_size = rendered.plain.len();
                 let mut shared = state.write().unwrap_or_else(PoisonError::into_inner);
                 *shared = Some(Arc::new(rendered));
@@ -467,7 +475,12 @@ mod tests {
         let state: Shared = Arc::new(RwLock::new(None));
         let unavailable = (StatusCode::SERVICE_UNAVAILABLE, None);
         assert_eq!(answer(&state, Method::GET, "/metrics"), unavailable);
-        let state = served(render(&[], &Thresholds::default(), 0));
+        let state = served(render(
+            &[],
+            &Thresholds::default(),
+            &Estimates::default(),
+            0,
+        ));
         assert_eq!(
             answer(&state, Method::GET, "/metrics"),
             (StatusCode::OK, None)
@@ -490,7 +503,12 @@ mod tests {
     #[test]
     fn the_landing_page_links_metrics_and_healthz() {
         let response = respond(
-            &served(render(&[], &Thresholds::default(), 0)),
+            &served(render(
+                &[],
+                &Thresholds::default(),
+                &Estimates::default(),
+                0,
+            )),
             &request(Method::GET, "/", None),
         );
         let content_type = response.headers().get(header::CONTENT_TYPE);
@@ -553,7 +571,7 @@ mod tests {
     #[test]
     fn the_compressed_copy_is_the_plain_text_gzipped() {
         use std::io::Read as _;
-        let rendered = render(&[], &Thresholds::default(), 0);
+        let rendered = render(&[], &Thresholds::default(), &Estimates::default(), 0);
         let compressed = rendered.gzip.unwrap_or_default();
         let mut text = String::new();
         flate2::read::GzDecoder::new(&compressed[..])

@@ -4,6 +4,7 @@
 use prepaid::{Account, AccountBalance, Amount, Balance};
 use unicode_width::UnicodeWidthStr as _;
 
+use crate::estimate::{self, Estimates};
 use crate::thresholds::Thresholds;
 
 /// `provider`, or `provider/name` for an account the accounts file names.
@@ -54,21 +55,28 @@ pub fn align(rows: &[Vec<String>], right: &[usize]) -> String {
     out
 }
 
-/// The table, with a `BELOW` marker for every threshold a balance breaks.
-pub fn render(fetched: &[AccountBalance], thresholds: &Thresholds) -> String {
+/// The table, with when each balance runs out (from `estimates`) and a `BELOW` marker for
+/// every threshold a balance breaks.
+pub fn render(
+    fetched: &[AccountBalance],
+    thresholds: &Thresholds,
+    estimates: &Estimates,
+) -> String {
     let header = [
         "PROVIDER",
         "AVAILABLE",
         "ACCRUING",
         "CAN CONSUME",
+        "RUNS OUT",
         "DETAILS",
     ];
     let mut rows = vec![header.map(String::from).to_vec()];
     for fetched in fetched {
         rows.push(match &fetched.result {
-            Ok(balance) => balance_row(&fetched.account, balance, thresholds),
+            Ok(balance) => balance_row(&fetched.account, balance, thresholds, estimates),
             Err(error) => vec![
                 account_cell(&fetched.account),
+                "-".into(),
                 "-".into(),
                 "-".into(),
                 "-".into(),
@@ -113,7 +121,37 @@ fn amounts(amounts: &[Amount]) -> String {
         .join(", ")
 }
 
-fn balance_row(account: &Account, balance: &Balance, thresholds: &Thresholds) -> Vec<String> {
+/// When each of a balance's units runs out: `~3.2 d`, or `~3.2 d USD, - DIEM` for several.
+fn runs_out(account: &Account, balance: &Balance, estimates: &Estimates) -> String {
+    let now = chrono::Utc::now();
+    let cells: Vec<String> = balance
+        .available
+        .iter()
+        .map(|amount| {
+            let when = estimates
+                .get(account, &amount.unit)
+                .and_then(|e| e.runs_out_at);
+            let when = estimate::runs_out_in(when, now);
+            if balance.available.len() > 1 {
+                format!("{when} {}", amount.unit)
+            } else {
+                when
+            }
+        })
+        .collect();
+    if cells.is_empty() {
+        "-".into()
+    } else {
+        cells.join(", ")
+    }
+}
+
+fn balance_row(
+    account: &Account,
+    balance: &Balance,
+    thresholds: &Thresholds,
+    estimates: &Estimates,
+) -> Vec<String> {
     let mut details = Vec::new();
     for threshold in thresholds.applying(account) {
         if let Some(amount) = threshold.breach(account, balance) {
@@ -167,6 +205,7 @@ fn balance_row(account: &Account, balance: &Balance, thresholds: &Thresholds) ->
         balance
             .can_consume
             .map_or("-".into(), |c| if c { "yes" } else { "no" }.to_string()),
+        runs_out(account, balance, estimates),
         details.join("; "),
     ]
 }

@@ -9,13 +9,17 @@ use httpmock::prelude::*;
 use serde_json::{Value, json};
 
 /// Run `prepaid` with only the given environment (no vendor keys leak in from the host).
+/// No history unless the test gives one: a run never writes the user's own.
 fn prepaid(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_prepaid"))
-        .args(args)
-        .env_clear()
-        .envs(env.iter().copied())
-        .output()
-        .unwrap()
+    let mut command = Command::new(env!("CARGO_BIN_EXE_prepaid"));
+    command.args(args).env_clear().envs(env.iter().copied());
+    if !env
+        .iter()
+        .any(|(name, _)| name.starts_with("PREPAID_HISTORY"))
+    {
+        command.env("PREPAID_NO_HISTORY", "1");
+    }
+    command.output().unwrap()
 }
 
 fn stdout(output: &Output) -> String {
@@ -267,7 +271,12 @@ fn a_failed_provider_is_fetch_success_0_not_a_zero_balance() {
 
 #[test]
 fn help_documents_flags_environment_and_exit_codes() {
-    let output = prepaid(&["--help"], &[]);
+    // Help shows each variable's value: run it with none set, as a user would.
+    let output = Command::new(env!("CARGO_BIN_EXE_prepaid"))
+        .arg("--help")
+        .env_clear()
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
     insta::assert_snapshot!("help", stdout(&output));
 }
@@ -628,6 +637,7 @@ fn output_interrupted_at_any_moment_leaves_the_old_file_or_the_new_one() {
             .args(["--demo", "--format", "prometheus", "--output"])
             .arg(&file)
             .env_clear()
+            .env("PREPAID_NO_HISTORY", "1")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
             .spawn()

@@ -197,6 +197,7 @@ async fn two_thousand_accounts_from_a_config_file() {
                 "60s",
             ])
             .env_clear()
+            .env("PREPAID_NO_HISTORY", "1")
             .envs(env)
             .output()
             .unwrap()
@@ -281,6 +282,7 @@ fn start_serve_with(
         ])
         .args(more)
         .env_clear()
+        .env("PREPAID_NO_HISTORY", "1")
         .envs(env.iter().cloned())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

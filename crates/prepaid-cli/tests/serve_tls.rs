@@ -36,6 +36,7 @@ fn serve(args: &[&str], log: &Path) -> Result<(Child, String), std::process::Exi
         .args(["serve", "--demo", "-vvv"])
         .args(args)
         .env_clear()
+        .env("PREPAID_NO_HISTORY", "1")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()

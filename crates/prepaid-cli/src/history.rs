@@ -1,0 +1,282 @@
+//! The balance history: each successful fetch's amounts, kept in SQLite so that a run-out
+//! estimate survives the process (cron every five minutes, `serve`, a person now and then).
+//!
+//! Amounts are stored as their decimal text, never as REAL. The schema carries its version
+//! (`PRAGMA user_version`) and is brought up to date in an immediate transaction. Every write
+//! is one immediate transaction under a busy timeout, in WAL mode where the file system
+//! allows it, so overlapping runs wait for each other instead of failing or losing a record.
+//! A history that cannot be used never costs a balance: the caller prints one line and goes
+//! on (see [`HistoryError`]).
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone as _, Utc};
+use prepaid::AccountBalance;
+use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rust_decimal::Decimal;
+
+use crate::estimate::{self, Estimates};
+
+/// The schema this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// How long a write waits for another process's write before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Each schema version's migration from the one before, in order; `MIGRATIONS[0]` creates
+/// version 1 from an empty file.
+const MIGRATIONS: [&str; 1] = ["CREATE TABLE samples (
+        provider TEXT NOT NULL,
+        account  TEXT NOT NULL,
+        unit     TEXT NOT NULL,
+        at_ms    INTEGER NOT NULL,
+        amount   TEXT NOT NULL,
+        PRIMARY KEY (provider, account, unit, at_ms)
+    ) WITHOUT ROWID;"];
+
+/// Why the history cannot be used; each says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The file is not an SQLite database, or is damaged.
+    #[error(
+        "{path}: not a prepaid history (or damaged): {source}; move it aside, or use --no-history"
+    )]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// SQLite's message.
+        source: rusqlite::Error,
+    },
+    /// Another process held the database longer than the busy timeout.
+    #[error(
+        "{path}: busy for more than {seconds} s (another prepaid writing?); this run was not recorded"
+    )]
+    Busy {
+        /// The file.
+        path: String,
+        /// The timeout.
+        seconds: u64,
+    },
+    /// A newer prepaid wrote this file.
+    #[error(
+        "{path}: written by a newer prepaid (schema {found}, this one knows {known}); upgrade prepaid, or use --history with another file"
+    )]
+    Newer {
+        /// The file.
+        path: String,
+        /// Its schema version.
+        found: i64,
+        /// This build's.
+        known: i64,
+    },
+    /// Anything else SQLite or the file system said (unwritable, disk full, ...).
+    #[error("{path}: {source}; this run was not recorded (--no-history turns the history off)")]
+    Io {
+        /// The file.
+        path: String,
+        /// What went wrong.
+        source: rusqlite::Error,
+    },
+}
+
+/// An open history file.
+#[derive(Debug)]
+pub struct History {
+    connection: Connection,
+    path: String,
+}
+
+impl History {
+    /// Open (creating it and its folder if need be) and migrate the history at `path`.
+    pub fn open(path: &Path) -> Result<Self, HistoryError> {
+        let shown = path.display().to_string();
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            let _ = std::fs::create_dir_all(folder);
+        }
+        let io = |source| HistoryError::Io {
+            path: shown.clone(),
+            source,
+        };
+        let connection = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
+        )
+        .map_err(io)?;
+        connection.busy_timeout(BUSY_TIMEOUT).map_err(io)?;
+        let mut history = Self {
+            connection,
+            path: shown,
+        };
+        history.use_wal();
+        history.migrate()?;
+        Ok(history)
+    }
+
+    /// WAL lets readers and one writer work at once; where the file system cannot share its
+    /// memory (some network file systems), SQLite answers with another mode and stays there.
+    fn use_wal(&self) {
+        let _ = self
+            .connection
+            .query_row("PRAGMA journal_mode = WAL", [], |row| {
+                row.get::<_, String>(0)
+            });
+    }
+}
+
+/// What an SQLite error means for the history at `path`.
+fn classify(path: &str, source: rusqlite::Error) -> HistoryError {
+    use rusqlite::ErrorCode;
+    let path = path.to_string();
+    match source.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => HistoryError::Busy {
+            path,
+            seconds: BUSY_TIMEOUT.as_secs(),
+        },
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+            HistoryError::Corrupt { path, source }
+        }
+        _ => HistoryError::Io { path, source },
+    }
+}
+
+impl History {
+    /// Bring the schema to [`SCHEMA_VERSION`], in one immediate transaction.
+    fn migrate(&mut self) -> Result<(), HistoryError> {
+        let path = self.path.clone();
+        let transaction = self
+            .connection
+            .transaction_with_behavior(TransactionBehavior::Immediate);
+        let transaction = match transaction {
+            Ok(transaction) => transaction,
+            Err(source) => return Err(classify(&path, source)),
+        };
+        let result = (|| {
+            let found: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+            Ok::<_, rusqlite::Error>(found)
+        })();
+        let found = match result {
+            Ok(found) => found,
+            Err(source) => return Err(classify(&path, source)),
+        };
+        if found > SCHEMA_VERSION {
+            return Err(HistoryError::Newer {
+                path,
+                found,
+                known: SCHEMA_VERSION,
+            });
+        }
+        let applied = (|| {
+            for (index, migration) in MIGRATIONS.iter().enumerate() {
+                let version = i64::try_from(index).unwrap_or(i64::MAX) + 1;
+                if version > found {
+                    transaction.execute_batch(migration)?;
+                }
+            }
+            transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+            transaction.commit()
+        })();
+        applied.map_err(|source| classify(&path, source))
+    }
+
+    /// Record every successful fetch in `fetched`, one row per account and unit, in one
+    /// immediate transaction. Returns how many rows were written.
+    pub fn record(&mut self, fetched: &[AccountBalance]) -> Result<usize, HistoryError> {
+        let result = (|| {
+            let transaction = self
+                .connection
+                .transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut written = 0;
+            {
+                let mut insert = transaction.prepare_cached(
+                    "INSERT OR REPLACE INTO samples (provider, account, unit, at_ms, amount)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?;
+                for f in fetched {
+                    let Ok(balance) = &f.result else { continue };
+                    for amount in &balance.available {
+                        written += insert.execute(params![
+                            f.account.provider.as_str(),
+                            f.account.name,
+                            amount.unit.as_str(),
+                            balance.fetched_at.timestamp_millis(),
+                            amount.value.to_string(),
+                        ])?;
+                    }
+                }
+            }
+            transaction.commit()?;
+            Ok(written)
+        })();
+        result.map_err(|source| classify(&self.path, source))
+    }
+
+    /// One account's samples of one unit since `since`, oldest first.
+    pub fn samples(
+        &self,
+        provider: &str,
+        account: &str,
+        unit: &str,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<(DateTime<Utc>, Decimal)>, HistoryError> {
+        let result = (|| {
+            let mut query = self.connection.prepare_cached(
+                "SELECT at_ms, amount FROM samples
+                 WHERE provider = ?1 AND account = ?2 AND unit = ?3 AND at_ms >= ?4
+                 ORDER BY at_ms",
+            )?;
+            let rows = query.query_map(
+                params![provider, account, unit, since.timestamp_millis()],
+                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
+            )?;
+            let mut samples = Vec::new();
+            for row in rows {
+                let (millis, amount) = row?;
+                // A row this build cannot read (edited by hand) is skipped, not fatal.
+                if let (Some(at), Ok(amount)) = (
+                    Utc.timestamp_millis_opt(millis).single(),
+                    Decimal::from_str_exact(&amount),
+                ) {
+                    samples.push((at, amount));
+                }
+            }
+            Ok(samples)
+        })();
+        result.map_err(|source| classify(&self.path, source))
+    }
+}
+
+/// Where the history lives by default: `$XDG_STATE_HOME/prepaid/history.sqlite` (or the
+/// platform's state directory), else its local data directory; `None` if neither is known.
+pub fn default_path() -> Option<PathBuf> {
+    dirs::state_dir()
+        .or_else(dirs::data_local_dir)
+        .map(|dir| dir.join("prepaid").join("history.sqlite"))
+}
+
+/// Record `fetched` in `history` and estimate, from what it holds, when each successful
+/// account's balance runs out in each unit (as of `now`, under `rules`).
+pub fn record_and_estimate(
+    history: &mut History,
+    fetched: &[AccountBalance],
+    now: DateTime<Utc>,
+    rules: &estimate::Rules,
+) -> Result<Estimates, HistoryError> {
+    history.record(fetched)?;
+    let mut estimates = Estimates::default();
+    for f in fetched {
+        let Ok(balance) = &f.result else { continue };
+        for amount in &balance.available {
+            let samples = history.samples(
+                f.account.provider.as_str(),
+                &f.account.name,
+                amount.unit.as_str(),
+                now - rules.window,
+            )?;
+            if let Ok(found) = estimate::estimate(&samples, now, rules) {
+                estimates.insert(&f.account, &amount.unit, found);
+            }
+        }
+    }
+    Ok(estimates)
+}

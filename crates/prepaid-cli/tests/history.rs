@@ -1,0 +1,226 @@
+//! The balance history end to end: runs against a loopback vendor whose balance falls give a
+//! run-out estimate in JSON, the table and Prometheus; a history file that cannot be used
+//! never costs a balance or changes the exit code.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use httpmock::prelude::*;
+use serde_json::Value;
+
+fn prepaid(args: &[&str], env: &[(&str, String)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_prepaid"))
+        .args(args)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// Ten minutes pass for everything the history holds.
+fn ten_minutes_pass(history: &Path) {
+    let connection = rusqlite::Connection::open(history).unwrap();
+    connection
+        .execute("UPDATE samples SET at_ms = at_ms - 600000", [])
+        .unwrap();
+}
+
+/// Venice with `usd` left (the amount's JSON text, never a float).
+async fn venice_with<'a>(server: &'a MockServer, usd: &str) -> httpmock::Mock<'a> {
+    let body = format!(
+        r#"{{"canConsume":true,"consumptionCurrency":"USD","balances":{{"diem":null,"usd":{usd}}},"diemEpochAllocation":0}}"#
+    );
+    server
+        .mock_async(|when, then| {
+            when.path("/venice/billing/balance");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(body);
+        })
+        .await
+}
+
+#[tokio::test]
+async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
+    let server = MockServer::start_async().await;
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("state/history.sqlite");
+    let env = [
+        ("VENICE_API_KEY", "key".to_string()),
+        ("VENICE_BASE_URL", format!("{}/venice", server.base_url())),
+        ("PREPAID_HISTORY", history.display().to_string()),
+    ];
+    // 30, 29, 28 USD, ten minutes apart: 6 USD an hour, 28 / 6 hours left.
+    let mut last = None;
+    for usd in ["30", "29", "28"] {
+        if last.is_some() {
+            ten_minutes_pass(&history);
+        }
+        let mock = venice_with(&server, usd).await;
+        last = Some(prepaid(&["--format", "json"], &env));
+        mock.delete_async().await;
+    }
+    let output = last.unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run_out = &json[0]["run_out"][0];
+    // The runs themselves take some milliseconds beyond the ten minutes each: about 6 an
+    // hour (the estimator's own tests are exact on made-up times).
+    assert_eq!(run_out["burn_per_hour"]["unit"], "USD");
+    let rate = run_out["burn_per_hour"]["value"].as_str().unwrap();
+    let rate: rust_decimal::Decimal = rate.parse().unwrap();
+    assert_eq!(rate.round_dp(2), rust_decimal::Decimal::from(6), "{rate}");
+    assert_eq!(run_out["basis"], "history");
+    assert_eq!(run_out["samples"], 3);
+    let at =
+        chrono::DateTime::parse_from_rfc3339(run_out["runs_out_at"].as_str().unwrap()).unwrap();
+    let left = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    assert!(
+        (left - chrono::TimeDelta::minutes(280)).num_seconds().abs() < 60,
+        "28 USD at 6 an hour: 4 h 40 min, got {left}"
+    );
+
+    // The table says it as people do; Prometheus has both gauges.
+    ten_minutes_pass(&history);
+    let mock = venice_with(&server, "27").await;
+    let table = prepaid(&[], &env);
+    mock.delete_async().await;
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(table.contains("RUNS OUT"), "{table}");
+    assert!(table.contains("~4.5 h"), "27 USD at 6 an hour:\n{table}");
+    ten_minutes_pass(&history);
+    let _mock = venice_with(&server, "26").await;
+    let metrics = String::from_utf8(prepaid(&["--format", "prometheus"], &env).stdout).unwrap();
+    let rate = metrics
+        .lines()
+        .find_map(|l| l.strip_prefix("prepaid_burn_rate_per_hour{provider=\"venice\",account=\"venice\",currency=\"USD\"} "))
+        .unwrap_or_else(|| panic!("no burn rate in {metrics}"));
+    let rate: rust_decimal::Decimal = rate.parse().unwrap();
+    assert_eq!(rate.round_dp(2), rust_decimal::Decimal::from(6), "{rate}");
+    assert!(metrics.contains("prepaid_runs_out_timestamp_seconds{provider=\"venice\",account=\"venice\",currency=\"USD\"} "));
+}
+
+#[tokio::test]
+async fn a_history_that_cannot_be_used_costs_no_balance() {
+    let server = MockServer::start_async().await;
+    let _mock = venice_with(&server, "12.5").await;
+    let dir = tempfile::tempdir().unwrap();
+    let run = |history: &Path| {
+        prepaid(
+            &["--format", "json"],
+            &[
+                ("VENICE_API_KEY", "key".to_string()),
+                ("VENICE_BASE_URL", format!("{}/venice", server.base_url())),
+                ("PREPAID_HISTORY", history.display().to_string()),
+            ],
+        )
+    };
+
+    let corrupt = dir.path().join("corrupt.sqlite");
+    std::fs::write(
+        &corrupt,
+        "this is not a database, it is a note to self\n".repeat(200),
+    )
+    .unwrap();
+    let newer = dir.path().join("newer.sqlite");
+    rusqlite::Connection::open(&newer)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let folder = dir.path().join("a-folder.sqlite");
+    std::fs::create_dir(&folder).unwrap();
+
+    for (history, said) in [
+        (&corrupt, "not a prepaid history"),
+        (&newer, "written by a newer prepaid (schema 99"),
+        (&folder, "warning: history: "),
+    ] {
+        let output = run(history);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{history:?}: the exit code is the balances'"
+        );
+        let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+        assert_eq!(json[0]["available"][0]["value"], "12.5", "{history:?}");
+        let err = stderr(&output);
+        assert_eq!(err.lines().count(), 1, "one line: {err}");
+        assert!(
+            err.starts_with("warning: history: ") && err.contains(said),
+            "{err}"
+        );
+    }
+    // The files it could not use are left as they were.
+    assert!(
+        std::fs::read_to_string(&corrupt)
+            .unwrap()
+            .starts_with("this is not a database")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn eight_processes_writing_at_once_lose_no_record() {
+    let server = MockServer::start_async().await;
+    let _mock = venice_with(&server, "10").await;
+    let dir = tempfile::tempdir().unwrap();
+    let history = dir.path().join("history.sqlite");
+    let writers: Vec<_> = (0..8)
+        .map(|writer| {
+            let config = dir.path().join(format!("writer-{writer}.toml"));
+            std::fs::write(
+                &config,
+                format!(
+                    "[[accounts]]\nprovider = \"venice\"\nname = \"w{writer}\"\nkey_env = \"K\"\nbase_url = \"{}/venice\"\n",
+                    server.base_url()
+                ),
+            )
+            .unwrap();
+            let history = history.clone();
+            std::thread::spawn(move || {
+                for _ in 0..50 {
+                    let output = prepaid(
+                        &["--format", "json", "--config", config.to_str().unwrap()],
+                        &[
+                            ("K", "key".to_string()),
+                            ("PREPAID_HISTORY", history.display().to_string()),
+                        ],
+                    );
+                    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+                    assert_eq!(stderr(&output), "", "no history warning");
+                    // Each run's sample has its own millisecond.
+                    std::thread::sleep(std::time::Duration::from_millis(2));
+                }
+            })
+        })
+        .collect();
+    for writer in writers {
+        writer.join().unwrap();
+    }
+    let connection = rusqlite::Connection::open(&history).unwrap();
+    let count: i64 = connection
+        .query_row("SELECT count(*) FROM samples", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(count, 400);
+    let per_writer: i64 = connection
+        .query_row(
+            "SELECT min(n) FROM (SELECT count(*) AS n FROM samples GROUP BY account)",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(per_writer, 50);
+    let amounts: Vec<String> = connection
+        .prepare("SELECT DISTINCT amount FROM samples")
+        .unwrap()
+        .query_map([], |row| row.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(amounts, ["10"], "stored as the decimal's text");
+}
