@@ -86,6 +86,14 @@ pub struct Options {
     #[arg(long, global = true, value_name = "FILE", env = "PREPAID_HISTORY")]
     pub history: Option<std::path::PathBuf>,
 
+    /// Keep every recorded sample this long; older ones are thinned to one an hour.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "7d", value_parser = parse_duration, env = "PREPAID_HISTORY_FULL")]
+    pub history_full: Duration,
+
+    /// Delete recorded samples older than this.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "400d", value_parser = parse_duration, env = "PREPAID_HISTORY_KEEP")]
+    pub history_keep: Duration,
+
     /// Neither record balances nor estimate when they run out.
     #[arg(long, global = true, env = "PREPAID_NO_HISTORY", value_parser = BoolishValueParser::new(), conflicts_with = "history")]
     pub no_history: bool,

@@ -336,7 +336,14 @@ impl Recorder {
             } else {
                 options.history.clone().or_else(history::default_path)
             };
-            let history = path.and_then(|path| match history::History::open(&path) {
+            let days = |duration: Duration| {
+                chrono::TimeDelta::from_std(duration).unwrap_or(chrono::TimeDelta::MAX)
+            };
+            let retention = history::Retention {
+                full: days(options.history_full),
+                keep: days(options.history_keep),
+            };
+            let history = path.and_then(|path| match history::History::open(&path, retention) {
                 Ok(history) => Some(history),
                 Err(error) => {
                     eprintln!("warning: history: {error}");
