@@ -14,6 +14,7 @@
 //! name = "search"                  # unique per provider; default: the provider's name
 //! key_env = "VENICE_SEARCH_KEY"    # or key_file = "/run/secrets/venice-search"
 //! min = "50DIEM"                   # exit 1 / alert below this (optional)
+//! min_hours = 24                   # exit 1 / alert if estimated to run out sooner (optional)
 //! labels = { team = "search", env = "prod" }
 //! ```
 
@@ -25,7 +26,9 @@ use std::time::Duration;
 use prepaid::{Provider, ProviderConfig};
 use serde::Deserialize;
 
-use crate::thresholds::Threshold;
+use rust_decimal::Decimal;
+
+use crate::thresholds::{RunOutLimit, Threshold};
 
 /// The accounts file, loaded and checked.
 #[derive(Debug)]
@@ -34,6 +37,8 @@ pub struct AccountsFile {
     pub accounts: Vec<ProviderConfig>,
     /// Per-account thresholds (`min`), keyed by provider and account name.
     pub thresholds: Vec<Threshold>,
+    /// Per-account run-out limits (`min_hours`).
+    pub run_out_limits: Vec<RunOutLimit>,
     /// Requests in flight at once, if the file sets it.
     pub concurrency: Option<usize>,
     /// Requests per second, per vendor.
@@ -64,6 +69,7 @@ struct RawAccount {
     base_url: Option<String>,
     timeout: Option<String>,
     min: Option<String>,
+    min_hours: Option<toml::Value>,
     #[serde(default)]
     labels: BTreeMap<String, String>,
 }
@@ -96,6 +102,7 @@ pub fn load(path: &Path, var: impl Fn(&str) -> Option<String>) -> Result<Account
     }
     let mut accounts = Vec::new();
     let mut thresholds = Vec::new();
+    let mut run_out_limits = Vec::new();
     for (index, spanned) in raw.accounts.iter().enumerate() {
         let line = line_of(spanned.span().start);
         let raw = spanned.get_ref();
@@ -110,15 +117,39 @@ pub fn load(path: &Path, var: impl Fn(&str) -> Option<String>) -> Result<Account
         );
         let at = |message: String| format!("{file}:{line}: {label}: {message}");
         let (config, threshold) = account(raw, &var).map_err(at)?;
+        if let Some(hours) = &raw.min_hours {
+            run_out_limits.push(RunOutLimit {
+                provider: Some(config.provider()),
+                account: Some(config.account_name().to_string()),
+                hours: hours_of(hours).map_err(at)?,
+            });
+        }
         accounts.push(config);
         thresholds.extend(threshold);
     }
     Ok(AccountsFile {
         accounts,
         thresholds,
+        run_out_limits,
         concurrency: raw.concurrency,
         rate_limits,
     })
+}
+
+/// `min_hours = 24` (or `"1.5"`, or `1.5`): a number of hours, read exactly.
+fn hours_of(value: &toml::Value) -> Result<Decimal, String> {
+    let hours = match value {
+        toml::Value::Integer(hours) => Some(Decimal::from(*hours)),
+        toml::Value::String(text) => Decimal::from_str_exact(text.trim()).ok(),
+        toml::Value::Float(hours) => Decimal::from_str_exact(&hours.to_string()).ok(),
+        _ => None,
+    };
+    match hours {
+        Some(hours) if hours > Decimal::ZERO => Ok(hours),
+        _ => Err(format!(
+            "min_hours `{value}`: a number of hours above zero, e.g. 24"
+        )),
+    }
 }
 
 fn account(
@@ -302,5 +333,24 @@ mod tests {
         assert!(format!("{:?}", file.accounts[0]).contains("<redacted>"));
         assert!(!format!("{:?}", file.accounts[0]).contains("sk-from-file"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn min_hours_is_read_exactly_or_refused() {
+        for (value, hours) in [("24", "24"), ("\"1.5\"", "1.5"), ("0.25", "0.25")] {
+            let text = format!(
+                "[[accounts]]\nprovider = \"venice\"\nkey_env = \"K\"\nmin_hours = {value}\n"
+            );
+            let file = load_text(&text, |_| Some("key".into())).unwrap();
+            assert_eq!(file.run_out_limits[0].hours.to_string(), hours, "{value}");
+            assert_eq!(file.run_out_limits[0].account.as_deref(), Some("venice"));
+        }
+        for value in ["0", "-3", "\"soon\"", "true"] {
+            let text = format!(
+                "[[accounts]]\nprovider = \"venice\"\nkey_env = \"K\"\nmin_hours = {value}\n"
+            );
+            let error = load_text(&text, |_| Some("key".into())).unwrap_err();
+            assert!(error.contains("min_hours"), "{value}: {error}");
+        }
     }
 }

@@ -17,11 +17,12 @@ Configuration (environment):
 
 Exit codes:
   0  every balance fetched, none below its threshold
-  1  some balance is below its threshold (--min-usd, --min)
+  1  some balance is below its threshold (--min-usd, --min) or runs out too soon (--min-hours)
   2  usage or configuration error
   3  some provider could not be fetched (wins over 1)
 
-Booleans (PREPAID_DEMO, PREPAID_DEMO_FAILURES) take 1/0, true/false, yes/no, on/off.
+Booleans (PREPAID_DEMO, PREPAID_DEMO_FAILURES, PREPAID_NO_HISTORY) take 1/0, true/false,
+yes/no, on/off.
 
 Try it with no keys and no network: prepaid --demo";
 
@@ -63,6 +64,11 @@ pub struct Options {
         env = "PREPAID_MIN"
     )]
     pub min: Vec<Threshold>,
+
+    /// Exit 1 if any balance is estimated to run out within HOURS (from the history; an
+    /// account's own `min_hours` in the accounts file too).
+    #[arg(long, global = true, value_name = "HOURS", env = "PREPAID_MIN_HOURS")]
+    pub min_hours: Option<Decimal>,
 
     /// The accounts file (TOML; see the README). Default: ./prepaid.toml if it exists.
     /// Vendors configured in the environment are added to its accounts.

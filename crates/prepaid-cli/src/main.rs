@@ -27,7 +27,7 @@ use clap::Parser;
 use prepaid::{Account, AccountBalance, Prepaid, Provider, Unit};
 
 use cli::{Cli, Command, Format, Options};
-use thresholds::{Threshold, Thresholds};
+use thresholds::{RunOutLimit, Threshold, Thresholds};
 
 /// Every balance fetched and none below its threshold.
 const OK: u8 = 0;
@@ -141,13 +141,23 @@ async fn run(cli: Cli) -> ExitCode {
     } else {
         None
     };
-    let (prepaid, file_thresholds) = match configure(options, demo.as_ref()) {
+    let (prepaid, file_thresholds, file_limits) = match configure(options, demo.as_ref()) {
         Ok(configured) => configured,
         Err(message) => return fail(USAGE, &message),
     };
     let mut thresholds = thresholds(options);
     thresholds.extend(file_thresholds);
-    let thresholds = Thresholds::new(thresholds);
+    let mut limits: Vec<RunOutLimit> = options
+        .min_hours
+        .map(|hours| RunOutLimit {
+            provider: None,
+            account: None,
+            hours,
+        })
+        .into_iter()
+        .collect();
+    limits.extend(file_limits);
+    let thresholds = Thresholds::new(thresholds, limits);
     match command {
         Command::Balance => balance(&prepaid, options, &thresholds).await,
         Command::Schema | Command::Completions { .. } | Command::Man => ExitCode::from(OK),
@@ -221,16 +231,19 @@ fn accounts_file(options: &Options) -> Option<PathBuf> {
 fn configure(
     options: &Options,
     demo: Option<&demo::Demo>,
-) -> Result<(Prepaid, Vec<Threshold>), String> {
+) -> Result<(Prepaid, Vec<Threshold>, Vec<RunOutLimit>), String> {
     if let Some(demo) = demo {
         let prepaid = demo.prepaid(
             |config| config.timeout(options.timeout),
             !options.demo_failures,
         );
-        return prepaid.map(|p| (p, Vec::new())).map_err(|e| e.to_string());
+        return prepaid
+            .map(|p| (p, Vec::new(), Vec::new()))
+            .map_err(|e| e.to_string());
     }
     let mut builder = Prepaid::builder();
     let mut thresholds = Vec::new();
+    let mut limits = Vec::new();
     if let Some(path) = accounts_file(options) {
         let file = accounts::load(&path, |name| std::env::var(name).ok())?;
         for config in file.accounts {
@@ -243,6 +256,7 @@ fn configure(
             builder = builder.rate_limit(provider, per_second);
         }
         thresholds = file.thresholds;
+        limits = file.run_out_limits;
     }
     let prepaid = builder
         .timeout(options.timeout)
@@ -259,7 +273,7 @@ fn configure(
             keys.join(", ")
         ));
     }
-    Ok((prepaid, thresholds))
+    Ok((prepaid, thresholds, limits))
 }
 
 /// Fetch every account (concurrently, within the configured limits); a spinner on a terminal.
@@ -287,9 +301,25 @@ fn thresholds(options: &Options) -> Vec<Threshold> {
 }
 
 /// 3 if any account failed, else 1 if any balance is below a threshold, else 0.
-fn exit_code(fetched: &[AccountBalance], thresholds: &Thresholds) -> u8 {
+fn exit_code(
+    fetched: &[AccountBalance],
+    thresholds: &Thresholds,
+    estimates: &estimate::Estimates,
+) -> u8 {
     if fetched.iter().any(|f| f.result.is_err()) {
         return FETCH_FAILED;
+    }
+    let now = chrono::Utc::now();
+    let too_soon = fetched.iter().any(|f| {
+        f.result.iter().flat_map(|b| &b.available).any(|amount| {
+            estimates
+                .get(&f.account, &amount.unit)
+                .and_then(|e| e.runs_out_at)
+                .is_some_and(|at| thresholds.runs_out_too_soon(&f.account, at, now))
+        })
+    });
+    if too_soon {
+        return BELOW_THRESHOLD;
     }
     let below = fetched.iter().any(|f| {
         f.result.as_ref().is_ok_and(|balance| {
@@ -313,7 +343,7 @@ async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) 
             prometheus::render(&rows, thresholds, &estimates, 0)
         }
     };
-    emit(options, &text, exit_code(&fetched, thresholds))
+    emit(options, &text, exit_code(&fetched, thresholds, &estimates))
 }
 
 /// Where a run records its balances and finds their estimates: the history file, unless it
@@ -396,7 +426,7 @@ async fn watch(
         // Recorded for later runs' estimates; this watch estimates from its own samples.
         let _ = recorder.record(&fetched);
         fetches += 1;
-        let code = exit_code(&fetched, thresholds);
+        let code = exit_code(&fetched, thresholds, &estimate::Estimates::default());
         for f in &fetched {
             if let Ok(balance) = &f.result {
                 for amount in &balance.available {

@@ -229,6 +229,16 @@ pub fn render(
     }
     let mut family = Family::new(
         &mut out,
+        "prepaid_runs_out_minimum_hours",
+        "The fewest hours a balance may have left (--min-hours, the account's min_hours).",
+    );
+    for row in rows {
+        if let Some(hours) = thresholds.min_hours(row.account) {
+            family.sample(row.account, &[], hours);
+        }
+    }
+    let mut family = Family::new(
+        &mut out,
         "prepaid_below_minimum",
         "1 if the balance is below its minimum, 0 if not; absent while no balance is known.",
     );

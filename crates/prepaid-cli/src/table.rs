@@ -161,6 +161,16 @@ fn balance_row(
             ));
         }
     }
+    let now = chrono::Utc::now();
+    for amount in &balance.available {
+        let soon = estimates
+            .get(account, &amount.unit)
+            .and_then(|e| e.runs_out_at)
+            .filter(|at| thresholds.runs_out_too_soon(account, *at, now));
+        if let (Some(_), Some(hours)) = (soon, thresholds.min_hours(account)) {
+            details.push(format!("RUNS OUT WITHIN {hours} h ({})", amount.unit));
+        }
+    }
     if let Some(plan) = &balance.plan {
         details.push(format!("plan {plan}"));
     }

@@ -54,6 +54,18 @@ impl Threshold {
     }
 }
 
+/// `--min-hours` and an account's `min_hours`: a balance estimated to run out sooner than
+/// this is as bad as one below its minimum (exit 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunOutLimit {
+    /// The provider it applies to; `None`: every provider.
+    pub provider: Option<Provider>,
+    /// The account it applies to; `None`: every account.
+    pub account: Option<String>,
+    /// The fewest hours left that are fine.
+    pub hours: Decimal,
+}
+
 /// Every threshold of a run (flags and accounts file), arranged so that finding those that
 /// look at an account does not scan them all: 10,000 accounts each with its own `min`
 /// would otherwise cost 100 million comparisons a render.
@@ -64,11 +76,13 @@ pub struct Thresholds {
     by_account: HashMap<Provider, HashMap<String, Vec<usize>>>,
     /// The others: every account, or every account of one provider.
     general: Vec<usize>,
+    /// The run-out limits (few: one per flag or account).
+    run_out: Vec<RunOutLimit>,
 }
 
 impl Thresholds {
-    /// Index `all`.
-    pub fn new(all: Vec<Threshold>) -> Self {
+    /// Index `all`, with the run-out limits.
+    pub fn new(all: Vec<Threshold>, run_out: Vec<RunOutLimit>) -> Self {
         let mut by_account: HashMap<Provider, HashMap<String, Vec<usize>>> = HashMap::new();
         let mut general = Vec::new();
         for (index, threshold) in all.iter().enumerate() {
@@ -86,7 +100,37 @@ impl Thresholds {
             all,
             by_account,
             general,
+            run_out,
         }
+    }
+
+    /// The fewest hours `account`'s balances may have left: the highest limit that applies.
+    pub fn min_hours(&self, account: &prepaid::Account) -> Option<Decimal> {
+        self.run_out
+            .iter()
+            .filter(|limit| {
+                limit.provider.is_none_or(|p| p == account.provider)
+                    && limit.account.as_ref().is_none_or(|a| *a == account.name)
+            })
+            .map(|limit| limit.hours)
+            .max()
+    }
+
+    /// Whether an estimated run-out at `at` is sooner than `account`'s limit allows.
+    pub fn runs_out_too_soon(
+        &self,
+        account: &prepaid::Account,
+        at: chrono::DateTime<chrono::Utc>,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        let Some(hours) = self.min_hours(account) else {
+            return false;
+        };
+        let seconds = hours
+            .checked_mul(Decimal::from(3600))
+            .and_then(|s| i64::try_from(s.trunc()).ok())
+            .unwrap_or(i64::MAX);
+        (at - now).num_seconds() < seconds
     }
 
     /// The thresholds that look at `account`.
@@ -225,15 +269,30 @@ mod tests {
             minimum: Decimal::new(minimum, 0),
             unit,
         };
-        let thresholds = Thresholds::new(vec![
-            Threshold::usd(Decimal::new(10, 0)),
-            named(Provider::Venice, "search", 50, Unit::Diem),
-            named(Provider::Venice, "search", 20, Unit::Usd),
-            named(Provider::Runtools, "search", 99, Unit::Usd),
-            "venice=5USD"
-                .parse()
-                .unwrap_or_else(|e: String| unreachable!("{e}")),
-        ]);
+        let thresholds = Thresholds::new(
+            vec![
+                Threshold::usd(Decimal::new(10, 0)),
+                named(Provider::Venice, "search", 50, Unit::Diem),
+                named(Provider::Venice, "search", 20, Unit::Usd),
+                named(Provider::Runtools, "search", 99, Unit::Usd),
+                "venice=5USD"
+                    .parse()
+                    .unwrap_or_else(|e: String| unreachable!("{e}")),
+            ],
+            vec![RunOutLimit {
+                provider: Some(Provider::Venice),
+                account: None,
+                hours: Decimal::new(24, 0),
+            }],
+        );
+        assert_eq!(
+            thresholds.min_hours(&account(Provider::Venice, "x")),
+            Some(Decimal::new(24, 0))
+        );
+        assert_eq!(
+            thresholds.min_hours(&account(Provider::Runtools, "x")),
+            None
+        );
         let search = account(Provider::Venice, "search");
         assert_eq!(thresholds.applying(&search).count(), 4);
         assert_eq!(

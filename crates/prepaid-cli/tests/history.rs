@@ -86,6 +86,15 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
         "28 USD at 6 an hour: 4 h 40 min, got {left}"
     );
 
+    // --min-hours: 4 h 40 min left is too soon for 5 hours, fine for 4 (the exit code;
+    // nothing else changes). These runs record too: 28 USD again, a few seconds later.
+    let mock = venice_with(&server, "28").await;
+    let soon = prepaid(&["--format", "json", "--min-hours", "5"], &env);
+    assert_eq!(soon.status.code(), Some(1), "{}", stderr(&soon));
+    let fine = prepaid(&["--format", "json", "--min-hours", "4"], &env);
+    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
+    mock.delete_async().await;
+
     // The table says it as people do; Prometheus has both gauges.
     ten_minutes_pass(&history);
     let mock = venice_with(&server, "27").await;
@@ -96,7 +105,13 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     assert!(table.contains("~4.5 h"), "27 USD at 6 an hour:\n{table}");
     ten_minutes_pass(&history);
     let _mock = venice_with(&server, "26").await;
-    let metrics = String::from_utf8(prepaid(&["--format", "prometheus"], &env).stdout).unwrap();
+    let metrics = prepaid(&["--format", "prometheus", "--min-hours", "2"], &env).stdout;
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert!(
+        metrics
+            .contains("prepaid_runs_out_minimum_hours{provider=\"venice\",account=\"venice\"} 2\n"),
+        "{metrics}"
+    );
     let rate = metrics
         .lines()
         .find_map(|l| l.strip_prefix("prepaid_burn_rate_per_hour{provider=\"venice\",account=\"venice\",currency=\"USD\"} "))
