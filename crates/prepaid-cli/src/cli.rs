@@ -156,12 +156,27 @@ pub enum Command {
     },
     /// The JSON Schema of `--format json` output.
     Schema,
-    /// runtools: the credit ledger, newest first.
+    /// The recorded balances of every account (or one provider's, or one account's) over a
+    /// span: a table with a trend line, JSON or CSV. Reads the history file only.
     History {
+        /// Only this provider's accounts.
+        provider: Option<prepaid::Provider>,
+        /// Only the account of this name.
+        #[arg(long)]
+        account: Option<String>,
+        /// How far back (e.g. 24h, 7d, 365d).
+        #[arg(long, default_value = "7d", value_parser = parse_duration)]
+        since: Duration,
+        /// Gone: the runtools ledger is `prepaid ledger runtools --limit N`.
+        #[arg(long, hide = true)]
+        limit: Option<String>,
+    },
+    /// runtools: the credit ledger, newest first.
+    Ledger {
         /// The provider (only runtools has a ledger).
         provider: ExtrasProvider,
         /// How many entries, 1 to 500.
-        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500), env = "PREPAID_HISTORY_LIMIT")]
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500), env = "PREPAID_LEDGER_LIMIT")]
         limit: u16,
     },
     /// runtools: usage over a period.
@@ -195,6 +210,8 @@ pub enum Format {
     Json,
     /// Prometheus text exposition format (node exporter's textfile collector).
     Prometheus,
+    /// Comma-separated values (`prepaid history` only).
+    Csv,
 }
 
 /// The periods runtools summarizes usage over.

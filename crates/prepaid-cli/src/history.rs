@@ -276,6 +276,62 @@ impl History {
         Ok(removed)
     }
 
+    /// Every account's samples since `since` (of one provider, or one account, if given),
+    /// one series per provider, account and unit, each oldest first.
+    pub fn series(
+        &self,
+        provider: Option<&str>,
+        account: Option<&str>,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Series>, HistoryError> {
+        let result = (|| {
+            let mut query = self.connection.prepare(
+                "SELECT provider, account, unit, at_ms, amount FROM samples
+                 WHERE at_ms >= ?1 AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR account = ?3)
+                 ORDER BY provider, account, unit, at_ms",
+            )?;
+            let rows = query.query_map(
+                params![since.timestamp_millis(), provider, account],
+                |row| {
+                    Ok((
+                        row.get::<_, String>(0)?,
+                        row.get::<_, String>(1)?,
+                        row.get::<_, String>(2)?,
+                        row.get::<_, i64>(3)?,
+                        row.get::<_, String>(4)?,
+                    ))
+                },
+            )?;
+            let mut series: Vec<Series> = Vec::new();
+            for row in rows {
+                let (provider, account, unit, millis, amount) = row?;
+                let (Some(at), Ok(amount)) = (
+                    Utc.timestamp_millis_opt(millis).single(),
+                    Decimal::from_str_exact(&amount),
+                ) else {
+                    continue;
+                };
+                match series.last_mut() {
+                    Some(last)
+                        if last.provider == provider
+                            && last.account == account
+                            && last.unit == unit =>
+                    {
+                        last.samples.push((at, amount));
+                    }
+                    _ => series.push(Series {
+                        provider,
+                        account,
+                        unit,
+                        samples: vec![(at, amount)],
+                    }),
+                }
+            }
+            Ok(series)
+        })();
+        result.map_err(|source| classify(&self.path, source))
+    }
+
     /// One account's samples of one unit since `since`, oldest first.
     pub fn samples(
         &self,
@@ -309,6 +365,19 @@ impl History {
         })();
         result.map_err(|source| classify(&self.path, source))
     }
+}
+
+/// One account's recorded amounts in one unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Series {
+    /// The provider's name.
+    pub provider: String,
+    /// The account's name.
+    pub account: String,
+    /// The unit.
+    pub unit: String,
+    /// Time and amount, oldest first.
+    pub samples: Vec<(DateTime<Utc>, Decimal)>,
 }
 
 /// Where the history lives by default: `$XDG_STATE_HOME/prepaid/history.sqlite` (or the

@@ -7,6 +7,8 @@ mod demo;
 mod estimate;
 #[cfg(feature = "history")]
 mod history;
+#[cfg(feature = "history")]
+mod history_view;
 mod logging;
 mod output;
 mod prometheus;
@@ -82,7 +84,12 @@ fn emit(options: &Options, text: &str, code: u8) -> ExitCode {
 fn unsupported_format(command: &Command, format: Format) -> Option<&'static str> {
     match (command, format) {
         (Command::History { .. }, Format::Prometheus) => {
-            Some("`history` has no Prometheus form: use --format table or json")
+            Some("`history` has no Prometheus form: use --format table, json or csv")
+        }
+        (Command::History { .. }, _) => None,
+        (_, Format::Csv) => Some("only `prepaid history` gives CSV"),
+        (Command::Ledger { .. }, Format::Prometheus) => {
+            Some("`ledger` has no Prometheus form: use --format table or json")
         }
         (Command::Usage { .. }, Format::Prometheus) => {
             Some("`usage` has no Prometheus form: use --format table or json")
@@ -109,6 +116,12 @@ async fn run(cli: Cli) -> ExitCode {
                 Err(message) => fail(USAGE, &message),
             };
         }
+        Command::History { limit: Some(_), .. } => {
+            return fail(
+                USAGE,
+                "`history` now shows the recorded balances; runtools' credit ledger is `prepaid ledger runtools --limit N`",
+            );
+        }
         Command::Watch { .. } | Command::Serve { .. } if options.output.is_some() => {
             return fail(
                 USAGE,
@@ -120,12 +133,21 @@ async fn run(cli: Cli) -> ExitCode {
     if let Some(reason) = unsupported_format(&command, options.format) {
         return fail(USAGE, reason);
     }
+    if let Command::History {
+        provider,
+        account,
+        since,
+        ..
+    } = &command
+    {
+        return recorded_history(options, *provider, account.as_deref(), *since);
+    }
     if options.demo_failures && !options.demo {
         return fail(USAGE, "--demo-failures goes with --demo");
     }
     let runtools_extra_asked = matches!(
         command,
-        Command::History { .. } | Command::Usage { .. } | Command::AutoTopup { .. }
+        Command::Ledger { .. } | Command::Usage { .. } | Command::AutoTopup { .. }
     );
     if runtools_extra_asked && !prepaid::Provider::Runtools.is_compiled_in() {
         return fail(
@@ -186,7 +208,8 @@ async fn run(cli: Cli) -> ExitCode {
                 Err(message) => fail(USAGE, &message),
             }
         }
-        Command::History { limit, .. } => {
+        Command::History { .. } => ExitCode::from(OK),
+        Command::Ledger { limit, .. } => {
             runtools_extra(&prepaid, options, Extra::History(limit)).await
         }
         Command::Usage { period, .. } => {
@@ -335,7 +358,8 @@ async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) 
     let fetched = fetch_all(prepaid).await;
     let estimates = Recorder::open(options).record(&fetched);
     let text = match options.format {
-        Format::Table => table::render(&fetched, thresholds, &estimates),
+        // CSV was refused before fetching (only `history` gives it).
+        Format::Table | Format::Csv => table::render(&fetched, thresholds, &estimates),
         Format::Json => report::json(&fetched, &estimates),
         Format::Prometheus => {
             let rows: Vec<prometheus::Row<'_>> =
@@ -406,6 +430,45 @@ impl Recorder {
         let _ = fetched;
         estimate::Estimates::default()
     }
+}
+
+/// `prepaid history`: what the history file holds, without fetching anything.
+#[cfg(feature = "history")]
+fn recorded_history(
+    options: &Options,
+    provider: Option<Provider>,
+    account: Option<&str>,
+    since: Duration,
+) -> ExitCode {
+    let Some(path) = options.history.clone().or_else(history::default_path) else {
+        return fail(USAGE, "no history file: give one with --history FILE");
+    };
+    if !path.exists() {
+        return fail(
+            USAGE,
+            &format!(
+                "{}: no history yet (every `prepaid` run records one)",
+                path.display()
+            ),
+        );
+    }
+    let since = chrono::TimeDelta::from_std(since).unwrap_or(chrono::TimeDelta::MAX);
+    let now = chrono::Utc::now();
+    let series = history::History::open(&path, history::Retention::default())
+        .and_then(|h| h.series(provider.map(Provider::as_str), account, now - since));
+    match series {
+        Ok(series) => emit(options, &history_view::render(&series, options.format), OK),
+        Err(error) => fail(USAGE, &error.to_string()),
+    }
+}
+
+/// `prepaid history` in a build without the history.
+#[cfg(not(feature = "history"))]
+fn recorded_history(_: &Options, _: Option<Provider>, _: Option<&str>, _: Duration) -> ExitCode {
+    fail(
+        USAGE,
+        "this prepaid was built without the history: build it with the cargo feature `history`",
+    )
 }
 
 /// Watch samples: one account's balance in one unit, over time.

@@ -447,9 +447,16 @@ async fn a_hung_vendor_is_bounded_by_the_timeout() {
 
 #[test]
 fn runtools_extras_from_the_demo() {
-    let history = prepaid(&["--demo", "history", "runtools", "--limit", "2"], &[]);
-    assert_eq!(history.status.code(), Some(0), "{}", stderr(&history));
-    insta::assert_snapshot!("demo-history", stdout(&history));
+    let ledger = prepaid(&["--demo", "ledger", "runtools", "--limit", "2"], &[]);
+    assert_eq!(ledger.status.code(), Some(0), "{}", stderr(&ledger));
+    insta::assert_snapshot!("demo-ledger", stdout(&ledger));
+    // The ledger's old name points to its new one, in one line.
+    let old = prepaid(&["--demo", "history", "runtools", "--limit", "2"], &[]);
+    assert_eq!(old.status.code(), Some(2));
+    assert_eq!(
+        stderr(&old),
+        "error: `history` now shows the recorded balances; runtools' credit ledger is `prepaid ledger runtools --limit N`\n"
+    );
     let usage = prepaid(&["--demo", "usage", "runtools", "--period", "30d"], &[]);
     assert_eq!(usage.status.code(), Some(0), "{}", stderr(&usage));
     insta::assert_snapshot!("demo-usage", stdout(&usage));
@@ -457,7 +464,7 @@ fn runtools_extras_from_the_demo() {
     assert_eq!(auto.status.code(), Some(0), "{}", stderr(&auto));
     insta::assert_snapshot!("demo-auto-topup", stdout(&auto));
     assert_eq!(
-        prepaid(&["--demo", "history", "runtools", "--limit", "0"], &[])
+        prepaid(&["--demo", "ledger", "runtools", "--limit", "0"], &[])
             .status
             .code(),
         Some(2)
@@ -489,7 +496,7 @@ fn runtools_extras_honour_the_format_or_refuse_it() {
     assert!(json.is_object(), "{json}");
     let table = stdout(&prepaid(&["--demo", "usage", "runtools"], &[]));
     assert!(table.starts_with("USAGE "), "{table}");
-    for command in ["history", "usage", "auto-topup"] {
+    for command in ["ledger", "usage", "auto-topup"] {
         let output = prepaid(
             &["--demo", command, "runtools", "--format", "prometheus"],
             &[],

@@ -119,6 +119,33 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     let rate: rust_decimal::Decimal = rate.parse().unwrap();
     assert_eq!(rate.round_dp(2), rust_decimal::Decimal::from(6), "{rate}");
     assert!(metrics.contains("prepaid_runs_out_timestamp_seconds{provider=\"venice\",account=\"venice\",currency=\"USD\"} "));
+
+    // `prepaid history` reads the file alone: no key, no vendor.
+    let only_history = [("PREPAID_HISTORY", history.display().to_string())];
+    let csv = prepaid(&["history", "--format", "csv"], &only_history);
+    assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    let amounts: Vec<&str> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.rsplit(',').next().unwrap())
+        .collect();
+    assert_eq!(amounts, ["30", "29", "28", "28", "28", "27", "26"], "{csv}");
+    assert!(
+        csv.starts_with("provider,account,unit,at,amount\nvenice,venice,USD,"),
+        "{csv}"
+    );
+    let table = prepaid(&["history", "venice", "--since", "2h"], &only_history);
+    let table = String::from_utf8(table.stdout).unwrap();
+    assert!(
+        table.contains("venice   USD      30    26      -4        7  █"),
+        "{table}"
+    );
+    let json = prepaid(
+        &["history", "--format", "json", "--account", "nobody"],
+        &only_history,
+    );
+    assert_eq!(String::from_utf8(json.stdout).unwrap(), "[]\n");
 }
 
 #[tokio::test]
