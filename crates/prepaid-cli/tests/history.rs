@@ -105,7 +105,18 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     assert!(table.contains("~4.5 h"), "27 USD at 6 an hour:\n{table}");
     ten_minutes_pass(&history);
     let _mock = venice_with(&server, "26").await;
-    let metrics = prepaid(&["--format", "prometheus", "--min-hours", "2"], &env).stdout;
+    let metrics = prepaid(
+        &[
+            "--format",
+            "prometheus",
+            "--min-hours",
+            "2",
+            "--min-usd",
+            "1",
+        ],
+        &env,
+    )
+    .stdout;
     let metrics = String::from_utf8(metrics).unwrap();
     assert!(
         metrics
@@ -119,6 +130,8 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     let rate: rust_decimal::Decimal = rate.parse().unwrap();
     assert_eq!(rate.round_dp(2), rust_decimal::Decimal::from(6), "{rate}");
     assert!(metrics.contains("prepaid_runs_out_timestamp_seconds{provider=\"venice\",account=\"venice\",currency=\"USD\"} "));
+
+    dashboard_queries_name_exported_metrics(&metrics);
 
     // `prepaid history` reads the file alone: no key, no vendor.
     let only_history = [("PREPAID_HISTORY", history.display().to_string())];
@@ -265,4 +278,45 @@ async fn eight_processes_writing_at_once_lose_no_record() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(amounts, ["10"], "stored as the decimal's text");
+}
+
+/// Every metric the Grafana dashboard (docs/grafana/prepaid.json) queries is one `metrics`
+/// (an export with balances, thresholds and estimates) declares.
+fn dashboard_queries_name_exported_metrics(metrics: &str) {
+    let exported: Vec<&str> = metrics
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE "))
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/grafana/prepaid.json");
+    let dashboard: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut queries: Vec<String> = Vec::new();
+    for panel in dashboard["panels"].as_array().unwrap() {
+        for target in panel["targets"].as_array().unwrap() {
+            queries.push(target["expr"].as_str().unwrap().to_string());
+        }
+    }
+    for variable in dashboard["templating"]["list"].as_array().unwrap() {
+        if let Some(query) = variable["query"].as_str() {
+            queries.push(query.to_string());
+        }
+    }
+    assert!(queries.len() >= 6, "{queries:?}");
+    let mut named = 0;
+    for query in &queries {
+        let mut rest = query.as_str();
+        while let Some(start) = rest.find("prepaid_") {
+            let name: String = rest[start..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            assert!(
+                exported.contains(&name.as_str()),
+                "{name} (in `{query}`) is not exported: {exported:?}"
+            );
+            named += 1;
+            rest = &rest[start + name.len()..];
+        }
+    }
+    assert!(named >= 7, "{named} metric names in {queries:?}");
 }
