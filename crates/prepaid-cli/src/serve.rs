@@ -169,11 +169,22 @@ pub async fn serve(
     let mut last_size = 0;
     loop {
         tokio::select! {
-            fetched = prepaid.fetch_accounts() => {
+            fetched = timed(prepaid.fetch_accounts()) => {
+                let (fetched, fetch) = fetched;
+                let started = std::time::Instant::now();
                 let estimates = recorder.record(&fetched);
+                let record = started.elapsed();
                 accounts = update(accounts, fetched);
                 let rendered = render(&accounts, &thresholds, &estimates, last_size + last_size / 16);
                 last_size = rendered.plain.len();
+                tracing::debug!(
+                    accounts = accounts.len(),
+                    fetch_ms = fetch.as_millis() as u64,
+                    record_ms = record.as_millis() as u64,
+                    render_ms = (started.elapsed() - record).as_millis() as u64,
+                    bytes = last_size,
+                    "refreshed"
+                );
                 let mut shared = state.write().unwrap_or_else(PoisonError::into_inner);
                 *shared = Some(Arc::new(rendered));
             }
@@ -230,6 +241,13 @@ async fn accept(
     }
     drop(listener);
     connections.shutdown().await;
+}
+
+/// `future`'s output and how long it took.
+async fn timed<T>(future: impl Future<Output = T>) -> (T, Duration) {
+    let started = std::time::Instant::now();
+    let output = future.await;
+    (output, started.elapsed())
 }
 
 /// How long a client has to finish its TLS handshake.
