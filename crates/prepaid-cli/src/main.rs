@@ -418,12 +418,10 @@ impl Recorder {
         #[cfg(feature = "history")]
         if let Some(history) = &mut self.history {
             let rules = estimate::Rules::default();
+            // A failure (busy, disk full) may pass: `serve` tries again next refresh.
             match history::record_and_estimate(history, fetched, chrono::Utc::now(), &rules) {
                 Ok(estimates) => return estimates,
-                Err(error) => {
-                    eprintln!("warning: history: {error}");
-                    self.history = None;
-                }
+                Err(error) => eprintln!("warning: history: {error}"),
             }
         }
         #[cfg(not(feature = "history"))]

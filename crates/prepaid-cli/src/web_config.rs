@@ -88,13 +88,13 @@ impl Users {
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HASH.get_or_init(|| {
-        let password: [u8; 16] = std::array::from_fn(|_| fastrand_byte());
+        let password: [u8; 16] = std::array::from_fn(|_| random_byte());
         bcrypt::hash(password, 10).unwrap_or_default()
     })
 }
 
 /// A byte that differs from run to run (for the dummy password; not key material).
-fn fastrand_byte() -> u8 {
+fn random_byte() -> u8 {
     use std::hash::{BuildHasher as _, Hasher as _};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
     hasher.write_u8(0);
