@@ -144,7 +144,7 @@ pub fn render(series: &[Series], format: Format) -> String {
                     s.unit.clone(),
                     first.to_string(),
                     last.to_string(),
-                    format!("{:+}", *last - *first),
+                    format!("{:+}", (*last - *first).normalize()),
                     s.samples.len().to_string(),
                     sparkline(&bucket(&s.samples, WIDTH)),
                 ]);

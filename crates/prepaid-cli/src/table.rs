@@ -121,28 +121,27 @@ fn amounts(amounts: &[Amount]) -> String {
         .join(", ")
 }
 
-/// When each of a balance's units runs out: `~3.2 d`, or `~3.2 d USD, - DIEM` for several.
+/// When each of a balance's units runs out: `~3.2 d`, or `~3.2 d USD, ~5 h DIEM` for several
+/// (only those whose run-out is known; `-` when none is).
 fn runs_out(account: &Account, balance: &Balance, estimates: &Estimates) -> String {
     let now = chrono::Utc::now();
-    let cells: Vec<String> = balance
+    let known: Vec<(&prepaid::Unit, String)> = balance
         .available
         .iter()
-        .map(|amount| {
-            let when = estimates
-                .get(account, &amount.unit)
-                .and_then(|e| e.runs_out_at);
-            let when = estimate::runs_out_in(when, now);
-            if balance.available.len() > 1 {
-                format!("{when} {}", amount.unit)
-            } else {
-                when
-            }
+        .filter_map(|amount| {
+            let found = estimates.get(account, &amount.unit)?;
+            Some((&amount.unit, estimate::runs_out_in(found.runs_out_at, now)))
         })
+        .filter(|(_, when)| when != "-")
         .collect();
-    if cells.is_empty() {
-        "-".into()
-    } else {
-        cells.join(", ")
+    match known.as_slice() {
+        [] => "-".into(),
+        [(_, when)] if balance.available.len() == 1 => when.clone(),
+        several => several
+            .iter()
+            .map(|(unit, when)| format!("{when} {unit}"))
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }
 
