@@ -57,12 +57,15 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     ];
     // 30, 29, 28 USD, ten minutes apart: 6 USD an hour, 28 / 6 hours left.
     let mut last = None;
+    let mut last_run = (chrono::Utc::now(), chrono::Utc::now());
     for usd in ["30", "29", "28"] {
         if last.is_some() {
             ten_minutes_pass(&history);
         }
         let mock = venice_with(&server, usd).await;
+        let started = chrono::Utc::now();
         last = Some(prepaid(&["--format", "json"], &env));
+        last_run = (started, chrono::Utc::now());
         mock.delete_async().await;
     }
     let output = last.unwrap();
@@ -78,12 +81,17 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     assert_eq!(rate.round_dp(2), rust_decimal::Decimal::from(6), "{rate}");
     assert_eq!(run_out["basis"], "history");
     assert_eq!(run_out["samples"], 3);
+    // It runs out 28 / rate hours after the last sample, which the last run took.
     let at =
         chrono::DateTime::parse_from_rfc3339(run_out["runs_out_at"].as_str().unwrap()).unwrap();
-    let left = at.with_timezone(&chrono::Utc) - chrono::Utc::now();
+    let hours_left =
+        rust_decimal::Decimal::from(28) / rate * rust_decimal::Decimal::from(3_600_000);
+    let millis_left = i64::try_from(hours_left.trunc()).unwrap();
+    let sampled_at = at.with_timezone(&chrono::Utc) - chrono::TimeDelta::milliseconds(millis_left);
+    let (started, ended) = last_run;
     assert!(
-        (left - chrono::TimeDelta::minutes(280)).num_seconds().abs() < 180,
-        "28 USD at 6 an hour: 4 h 40 min (each run's own seconds stretch it a little), got {left}"
+        started - chrono::TimeDelta::milliseconds(1) <= sampled_at && sampled_at <= ended,
+        "28 USD at {rate} an hour from a sample taken between {started} and {ended}: {at}"
     );
 
     // --min-hours: 4 h 40 min left is too soon for 5 hours, fine for 4 (the exit code;
