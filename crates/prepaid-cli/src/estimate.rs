@@ -132,6 +132,27 @@ pub fn estimate(
     })
 }
 
+/// When `unit` next refills by itself, if it does: Venice's DIEM is a daily allocation
+/// (1 DIEM = $1/day), taken here to start each day at 00:00 UTC (its balance endpoint does
+/// not say when an epoch starts). Money never refills by itself.
+pub fn next_refill(unit: &prepaid::Unit, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    if *unit != prepaid::Unit::Diem {
+        return None;
+    }
+    let tomorrow = now.date_naive().succ_opt()?;
+    Some(tomorrow.and_hms_opt(0, 0, 0)?.and_utc())
+}
+
+/// Whether a balance of `unit` estimated to run out at `runs_out_at` does so before its next
+/// refill; `None` for units that do not refill, or when it does not run out.
+pub fn before_refill(
+    unit: &prepaid::Unit,
+    runs_out_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Option<bool> {
+    Some(runs_out_at? < next_refill(unit, now)?)
+}
+
 /// When a balance runs out, as people say it: `now` (at or below zero, or the estimated time
 /// has passed), `~40 min`, `~5.5 h`, `~3.2 d`, or `-` when unknown or not spending.
 pub fn runs_out_in(runs_out_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> String {
@@ -279,6 +300,20 @@ mod tests {
             estimate(&old, later, &rules),
             Err(Unknown::TooFewSamples { have: 2 })
         );
+    }
+
+    #[test]
+    fn diem_refills_at_the_next_utc_midnight_and_money_never() {
+        let now = start() + TimeDelta::hours(15);
+        let midnight = start() + TimeDelta::hours(24);
+        assert_eq!(next_refill(&prepaid::Unit::Diem, now), Some(midnight));
+        assert_eq!(next_refill(&prepaid::Unit::Usd, now), None);
+        let soon = Some(now + TimeDelta::hours(3));
+        let late = Some(now + TimeDelta::hours(12));
+        assert_eq!(before_refill(&prepaid::Unit::Diem, soon, now), Some(true));
+        assert_eq!(before_refill(&prepaid::Unit::Diem, late, now), Some(false));
+        assert_eq!(before_refill(&prepaid::Unit::Diem, None, now), None);
+        assert_eq!(before_refill(&prepaid::Unit::Usd, soon, now), None);
     }
 
     #[test]

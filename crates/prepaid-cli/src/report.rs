@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use prepaid::{AccountBalance, Amount, Balance, Error, Provider};
 
-use crate::estimate::Estimates;
+use crate::estimate::{self, Estimates};
 use schemars::JsonSchema;
 use serde::Serialize;
 
@@ -34,6 +34,10 @@ pub struct RunOut {
     pub burn_per_hour: Amount,
     /// When the balance reaches zero at that rate; absent while not spending.
     pub runs_out_at: Option<DateTime<Utc>>,
+    /// For a unit that refills by itself (Venice's DIEM, each day at 00:00 UTC): whether it
+    /// runs out before the next refill. Absent for money, and while it does not run out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before_refill: Option<bool>,
     /// What the estimate rests on: `history` (the recorded balances).
     pub basis: &'static str,
     /// How many recorded balances it rests on.
@@ -109,6 +113,11 @@ impl AccountEntry {
                 Some(RunOut {
                     burn_per_hour: Amount::new(found.per_hour, amount.unit.clone()),
                     runs_out_at: found.runs_out_at,
+                    before_refill: estimate::before_refill(
+                        &amount.unit,
+                        found.runs_out_at,
+                        chrono::Utc::now(),
+                    ),
                     basis: "history",
                     samples: found.samples,
                     since: found.since,

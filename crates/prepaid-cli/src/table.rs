@@ -130,7 +130,12 @@ fn runs_out(account: &Account, balance: &Balance, estimates: &Estimates) -> Stri
         .iter()
         .filter_map(|amount| {
             let found = estimates.get(account, &amount.unit)?;
-            Some((&amount.unit, estimate::runs_out_in(found.runs_out_at, now)))
+            let when = match estimate::before_refill(&amount.unit, found.runs_out_at, now) {
+                // DIEM that lasts until the next epoch's allocation does not run out.
+                Some(false) => "refills first".to_string(),
+                _ => estimate::runs_out_in(found.runs_out_at, now),
+            };
+            Some((&amount.unit, when))
         })
         .filter(|(_, when)| when != "-")
         .collect();
