@@ -484,10 +484,11 @@ async fn watch(
     let mut fetches = 0u32;
     loop {
         let fetched = fetch_all(prepaid).await;
-        // Recorded for later runs' estimates; this watch estimates from its own samples.
-        let _ = recorder.record(&fetched);
+        // Recorded for later runs; the table estimates from this watch's own samples, the
+        // exit code (--min-hours) from the history, as a one-shot run would.
+        let recorded = recorder.record(&fetched);
         fetches += 1;
-        let code = exit_code(&fetched, thresholds, &estimate::Estimates::default());
+        let code = exit_code(&fetched, thresholds, &recorded);
         for f in &fetched {
             if let Ok(balance) = &f.result {
                 for amount in &balance.available {
