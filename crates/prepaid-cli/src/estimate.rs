@@ -81,55 +81,106 @@ pub enum Unknown {
     },
 }
 
-/// The estimate from `samples` (time and amount, oldest first) as of `now`. A rise starts a
-/// new run (a top-up, or Venice's DIEM refilled for a new epoch): only the samples since the
-/// last rise, and within [`Rules::window`], count. The rate is the drop from the first of
-/// them to the last over the time between, per hour.
+/// The current run of one balance: its first sample in the window, its last, and how many
+/// there are, which is all an estimate needs. Kept up to date sample by sample
+/// ([`Run::push`]), so that `serve` need not read every account's window each refresh.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Run {
+    /// The run's first sample within the window.
+    pub first: (DateTime<Utc>, Decimal),
+    /// Its last sample.
+    pub last: (DateTime<Utc>, Decimal),
+    /// How many samples it has from `first` to `last`.
+    pub samples: usize,
+}
+
+impl Run {
+    /// The run `samples` (time and amount, oldest first) end with as of `now`: a rise starts
+    /// a new run (a top-up, or Venice's DIEM refilled for a new epoch), and only samples
+    /// within [`Rules::window`] count.
+    pub fn of(
+        samples: &[(DateTime<Utc>, Decimal)],
+        now: DateTime<Utc>,
+        rules: &Rules,
+    ) -> Option<Self> {
+        let recent = samples.partition_point(|(at, _)| *at < now - rules.window);
+        let samples = &samples[recent..];
+        let start = samples
+            .windows(2)
+            .rposition(|pair| pair[1].1 > pair[0].1)
+            .map_or(0, |rise| rise + 1);
+        let run = &samples[start..];
+        Some(Self {
+            first: *run.first()?,
+            last: *run.last()?,
+            samples: run.len(),
+        })
+    }
+
+    /// The run after one more sample: a rise starts a new one.
+    pub fn push(self, sample: (DateTime<Utc>, Decimal)) -> Self {
+        if sample.1 > self.last.1 {
+            Self {
+                first: sample,
+                last: sample,
+                samples: 1,
+            }
+        } else {
+            Self {
+                last: sample,
+                samples: self.samples + 1,
+                ..self
+            }
+        }
+    }
+
+    /// The estimate this run gives: the drop from its first sample to its last over the time
+    /// between, per hour.
+    pub fn estimate(&self, rules: &Rules) -> Result<Estimate, Unknown> {
+        let ((since, first), (until, last)) = (self.first, self.last);
+        if self.samples < rules.min_samples {
+            return Err(Unknown::TooFewSamples { have: self.samples });
+        }
+        let span = until - since;
+        if span < rules.min_span {
+            return Err(Unknown::TooShort { span });
+        }
+        let millis = Decimal::from(span.num_milliseconds());
+        let per_hour = (first - last)
+            .checked_mul(Decimal::from(3_600_000))
+            .and_then(|spent| spent.checked_div(millis))
+            .unwrap_or(Decimal::ZERO);
+        let runs_out_at = if last <= Decimal::ZERO {
+            Some(until)
+        } else if per_hour > Decimal::ZERO {
+            // Hours left, as milliseconds: whole milliseconds are exact enough for a date.
+            last.checked_mul(Decimal::from(3_600_000))
+                .and_then(|left| left.checked_div(per_hour))
+                .and_then(|left| i64::try_from(left.trunc()).ok())
+                .and_then(|left| until.checked_add_signed(TimeDelta::milliseconds(left)))
+        } else {
+            None
+        };
+        Ok(Estimate {
+            per_hour,
+            runs_out_at,
+            samples: self.samples,
+            since,
+            until,
+        })
+    }
+}
+
+/// The estimate from `samples` (time and amount, oldest first) as of `now`: that of the
+/// [`Run`] they end with.
 pub fn estimate(
     samples: &[(DateTime<Utc>, Decimal)],
     now: DateTime<Utc>,
     rules: &Rules,
 ) -> Result<Estimate, Unknown> {
-    let recent = samples.partition_point(|(at, _)| *at < now - rules.window);
-    let samples = &samples[recent..];
-    let run_start = samples
-        .windows(2)
-        .rposition(|pair| pair[1].1 > pair[0].1)
-        .map_or(0, |rise| rise + 1);
-    let run = &samples[run_start..];
-    let (Some(&(since, first)), Some(&(until, last))) = (run.first(), run.last()) else {
-        return Err(Unknown::TooFewSamples { have: 0 });
-    };
-    if run.len() < rules.min_samples {
-        return Err(Unknown::TooFewSamples { have: run.len() });
-    }
-    let span = until - since;
-    if span < rules.min_span {
-        return Err(Unknown::TooShort { span });
-    }
-    let millis = Decimal::from(span.num_milliseconds());
-    let per_hour = (first - last)
-        .checked_mul(Decimal::from(3_600_000))
-        .and_then(|spent| spent.checked_div(millis))
-        .unwrap_or(Decimal::ZERO);
-    let runs_out_at = if last <= Decimal::ZERO {
-        Some(until)
-    } else if per_hour > Decimal::ZERO {
-        // Hours left, as milliseconds: whole milliseconds are exact enough for a date.
-        last.checked_mul(Decimal::from(3_600_000))
-            .and_then(|left| left.checked_div(per_hour))
-            .and_then(|left| i64::try_from(left.trunc()).ok())
-            .and_then(|left| until.checked_add_signed(TimeDelta::milliseconds(left)))
-    } else {
-        None
-    };
-    Ok(Estimate {
-        per_hour,
-        runs_out_at,
-        samples: run.len(),
-        since,
-        until,
-    })
+    Run::of(samples, now, rules)
+        .ok_or(Unknown::TooFewSamples { have: 0 })?
+        .estimate(rules)
 }
 
 /// When `unit` next refills by itself, if it does: Venice's DIEM is a daily allocation
@@ -314,6 +365,28 @@ mod tests {
         assert_eq!(before_refill(&prepaid::Unit::Diem, late, now), Some(false));
         assert_eq!(before_refill(&prepaid::Unit::Diem, None, now), None);
         assert_eq!(before_refill(&prepaid::Unit::Usd, soon, now), None);
+    }
+
+    #[test]
+    fn a_run_kept_sample_by_sample_equals_the_run_read_whole() {
+        let samples = [
+            at(0, "10"),
+            at(60, "8"),
+            at(120, "6"),
+            at(130, "56"),
+            at(190, "55"),
+            at(250, "54.5"),
+            at(310, "54.5"),
+        ];
+        let now = start() + TimeDelta::minutes(310);
+        let rules = Rules::default();
+        let mut kept = Run::of(&samples[..1], now, &rules).unwrap_or_else(|| unreachable!());
+        for (index, sample) in samples.iter().enumerate().skip(1) {
+            kept = kept.push(*sample);
+            let whole = Run::of(&samples[..=index], now, &rules);
+            assert_eq!(Some(kept), whole, "after sample {index}");
+        }
+        assert_eq!(kept.estimate(&rules), estimate(&samples, now, &rules));
     }
 
     #[test]

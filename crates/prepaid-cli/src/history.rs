@@ -8,6 +8,7 @@
 //! A history that cannot be used never costs a balance: the caller prints one line and goes
 //! on (see [`HistoryError`]).
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -110,7 +111,16 @@ pub struct History {
     retention: Retention,
     /// When this process last thinned the file (at most once an hour).
     thinned: Option<DateTime<Utc>>,
+    /// Each series' current run as this process last saw it, kept up to date sample by
+    /// sample, so that a long-lived process (`serve`) reads a series' window only when its
+    /// run's first sample leaves it (by up to [`RUN_SLACK`]), not every refresh.
+    runs: HashMap<(String, String, String), estimate::Run>,
 }
+
+/// How far past the window a kept run's first sample may be before the window is read
+/// again: `serve`'s estimates rest on 24 to 25 hours, and read each account's window about
+/// once an hour.
+const RUN_SLACK: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
 impl History {
     /// Open (creating it and its folder if need be) and migrate the history at `path`,
@@ -135,6 +145,7 @@ impl History {
             path: shown,
             retention,
             thinned: None,
+            runs: HashMap::new(),
         };
         history.use_wal();
         history.migrate()?;
@@ -401,16 +412,33 @@ pub fn record_and_estimate(
     let mut estimates = Estimates::default();
     for f in fetched {
         let Ok(balance) = &f.result else { continue };
+        // As recorded: to the millisecond.
+        let at = Utc
+            .timestamp_millis_opt(balance.fetched_at.timestamp_millis())
+            .single()
+            .unwrap_or(balance.fetched_at);
         for amount in &balance.available {
-            let samples = history.samples(
-                f.account.provider.as_str(),
-                &f.account.name,
-                amount.unit.as_str(),
-                now - rules.window,
-            )?;
-            if let Ok(found) = estimate::estimate(&samples, now, rules) {
+            let key = (
+                f.account.provider.as_str().to_string(),
+                f.account.name.clone(),
+                amount.unit.as_str().to_string(),
+            );
+            let kept = history
+                .runs
+                .get(&key)
+                .filter(|run| run.first.0 >= now - rules.window - RUN_SLACK && run.last.0 < at);
+            let run = match kept {
+                Some(run) => Some(run.push((at, amount.value))),
+                None => {
+                    let samples = history.samples(&key.0, &key.1, &key.2, now - rules.window)?;
+                    estimate::Run::of(&samples, now, rules)
+                }
+            };
+            let Some(run) = run else { continue };
+            if let Ok(found) = run.estimate(rules) {
                 estimates.insert(&f.account, &amount.unit, found);
             }
+            history.runs.insert(key, run);
         }
     }
     Ok(estimates)
@@ -474,6 +502,78 @@ mod tests {
         assert_eq!(first_of_hour, 2 * 24);
         // Again within the hour: nothing to do.
         assert_eq!(history.thin(now)?, 0);
+        Ok(())
+    }
+
+    /// One Venice account's fetch of `usd`, taken at `at`.
+    fn fetch(at: DateTime<Utc>, usd: i64) -> Vec<AccountBalance> {
+        let source = prepaid::Provenance {
+            endpoint: "GET https://api.venice.ai/api/v1/billing/balance".to_string(),
+            raw: prepaid::RawBody::new("{}".to_string()).unwrap_or_else(|e| unreachable!("{e}")),
+        };
+        let mut balance = prepaid::Balance::new(
+            prepaid::Provider::Venice,
+            vec![prepaid::Amount::usd(Decimal::from(usd))],
+            source,
+        );
+        balance.fetched_at = at;
+        let account = prepaid::Account {
+            provider: prepaid::Provider::Venice,
+            name: "venice".to_string(),
+            labels: Default::default(),
+        };
+        vec![AccountBalance {
+            account: std::sync::Arc::new(account),
+            result: Ok(balance),
+            duration: Duration::ZERO,
+        }]
+    }
+
+    #[test]
+    fn a_long_lived_history_estimates_as_a_fresh_one_reading_the_file() -> Result<(), HistoryError>
+    {
+        let dir = tempfile::tempdir().map_err(|e| HistoryError::Io {
+            path: e.to_string(),
+            source: rusqlite::Error::InvalidQuery,
+        })?;
+        let path = dir.path().join("h.sqlite");
+        let rules = estimate::Rules::default();
+        let mut kept = History::open(&path, Retention::default())?;
+        let start = Utc
+            .with_ymd_and_hms(2026, 11, 30, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
+        // Every 10 minutes for 30 hours: a burn, a top-up at hour 10, a burn again.
+        for step in 0..180 {
+            let at = start + chrono::TimeDelta::minutes(10 * step);
+            let usd = if step < 60 {
+                1000 - step
+            } else {
+                5000 - step * 2
+            };
+            let from_kept = record_and_estimate(&mut kept, &fetch(at, usd), at, &rules)?;
+            let fresh = History::open(&path, Retention::default())?;
+            let from_file = estimate::estimate(
+                &fresh.samples("venice", "venice", "USD", at - rules.window)?,
+                at,
+                &rules,
+            );
+            let account = &fetch(at, usd)[0].account;
+            let unit = prepaid::Unit::Usd;
+            let kept_estimate = from_kept.get(account, &unit).cloned();
+            // The kept run may start up to an hour before the window: the same rate on a
+            // steady burn, so the same estimate whenever the file gives one.
+            match (&kept_estimate, &from_file) {
+                (Some(kept), Ok(file)) => {
+                    assert_eq!(kept.per_hour, file.per_hour, "step {step}");
+                    assert_eq!(kept.runs_out_at, file.runs_out_at, "step {step}");
+                }
+                (None, Err(_)) => {}
+                (kept, file) => unreachable!("step {step}: kept {kept:?}, file {file:?}"),
+            }
+        }
+        // The kept runs read the file only when their first sample left the window.
+        assert_eq!(kept.runs.len(), 1);
         Ok(())
     }
 }
