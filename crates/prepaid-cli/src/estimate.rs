@@ -118,6 +118,10 @@ impl Run {
     }
 
     /// The run after one more sample: a rise starts a new one.
+    #[cfg_attr(
+        not(feature = "history"),
+        allow(dead_code, reason = "kept runs live in the history")
+    )]
     pub fn push(self, sample: (DateTime<Utc>, Decimal)) -> Self {
         if sample.1 > self.last.1 {
             Self {
