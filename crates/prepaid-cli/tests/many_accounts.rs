@@ -3,8 +3,10 @@
 //! vendor's rate limit held. And `prepaid serve`: scrapes never call a vendor.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod common;
+
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -288,15 +290,7 @@ fn start_serve_with(
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap()
-        .to_string();
+    let url = common::listening_url(&mut child).unwrap();
     (child, url)
 }
 
@@ -313,10 +307,8 @@ async fn scrape(client: &reqwest::Client, url: &str) -> String {
     panic!("{url} never answered 200");
 }
 
-fn stop(mut child: Child) -> std::process::ExitStatus {
-    let pid = child.id().to_string();
-    Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    child.wait().unwrap()
+fn stop(child: Child) -> std::process::ExitStatus {
+    common::terminate(child)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

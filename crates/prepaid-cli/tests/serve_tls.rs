@@ -3,7 +3,8 @@
 //! can reach it without them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead as _, BufReader};
+mod common;
+
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -41,22 +42,14 @@ fn serve(args: &[&str], log: &Path) -> Result<(Child, String), std::process::Exi
         .stderr(std::fs::File::create(log).unwrap())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    match line.split_whitespace().find(|w| w.contains("://")) {
-        Some(url) => Ok((child, url.to_string())),
+    match common::listening_url(&mut child) {
+        Some(url) => Ok((child, url)),
         None => Err(child.wait().unwrap()),
     }
 }
 
-fn stop(mut child: Child) {
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(child.wait().unwrap().success());
+fn stop(child: Child) {
+    assert!(common::terminate(child).success());
 }
 
 /// A client that trusts only `certificate`.
