@@ -1,4 +1,5 @@
-//! The command line: every flag is also an environment variable.
+//! The command line: most flags are also environment variables (`prepaid --help` lists
+//! them).
 
 use std::time::Duration;
 
