@@ -101,6 +101,11 @@ pub struct Options {
     #[arg(long, global = true, value_name = "DURATION", default_value = "400d", value_parser = parse_duration, env = "PREPAID_HISTORY_KEEP")]
     pub history_keep: Duration,
 
+    /// How long a run waits for another one writing the history before it goes on without
+    /// recording.
+    #[arg(long, global = true, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, env = "PREPAID_HISTORY_WAIT")]
+    pub history_wait: Duration,
+
     /// Neither record balances nor estimate when they run out.
     #[arg(long, global = true, env = "PREPAID_NO_HISTORY", value_parser = BoolishValueParser::new(), conflicts_with = "history")]
     pub no_history: bool,

@@ -117,6 +117,15 @@ impl Run {
         })
     }
 
+    /// The run of one sample.
+    pub fn single(sample: (DateTime<Utc>, Decimal)) -> Self {
+        Self {
+            first: sample,
+            last: sample,
+            samples: 1,
+        }
+    }
+
     /// The run after one more sample: a rise starts a new one.
     #[cfg_attr(
         not(feature = "history"),
@@ -124,11 +133,7 @@ impl Run {
     )]
     pub fn push(self, sample: (DateTime<Utc>, Decimal)) -> Self {
         if sample.1 > self.last.1 {
-            Self {
-                first: sample,
-                last: sample,
-                samples: 1,
-            }
+            Self::single(sample)
         } else {
             Self {
                 last: sample,

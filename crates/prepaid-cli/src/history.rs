@@ -14,27 +14,52 @@ use std::time::Duration;
 
 use chrono::{DateTime, TimeZone as _, Utc};
 use prepaid::AccountBalance;
-use rusqlite::{Connection, OpenFlags, TransactionBehavior, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
 use rust_decimal::Decimal;
 
 use crate::estimate::{self, Estimates};
 
 /// The schema this build writes.
-pub const SCHEMA_VERSION: i64 = 1;
-
-/// How long a write waits for another process's write before giving up.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// Each schema version's migration from the one before, in order; `MIGRATIONS[0]` creates
 /// version 1 from an empty file.
-const MIGRATIONS: [&str; 1] = ["CREATE TABLE samples (
+const MIGRATIONS: [&str; 2] = [
+    // 1: one row per sample, keyed by series, then time.
+    "CREATE TABLE samples (
         provider TEXT NOT NULL,
         account  TEXT NOT NULL,
         unit     TEXT NOT NULL,
         at_ms    INTEGER NOT NULL,
         amount   TEXT NOT NULL,
         PRIMARY KEY (provider, account, unit, at_ms)
-    ) WITHOUT ROWID;"];
+    ) WITHOUT ROWID;",
+    // 2: keyed by time first, so that a refresh's rows are appended together instead of
+    // landing on one page per series (a 10,000-account `serve` five hours in wrote 10,000
+    // pages a refresh); series are named once, in their own table; `marks` remembers how
+    // far the file is thinned.
+    "CREATE TABLE series (
+        id       INTEGER PRIMARY KEY,
+        provider TEXT NOT NULL,
+        account  TEXT NOT NULL,
+        unit     TEXT NOT NULL,
+        UNIQUE (provider, account, unit)
+    );
+    INSERT INTO series (provider, account, unit)
+        SELECT DISTINCT provider, account, unit FROM samples ORDER BY provider, account, unit;
+    CREATE TABLE samples_by_time (
+        at_ms  INTEGER NOT NULL,
+        series INTEGER NOT NULL REFERENCES series (id),
+        amount TEXT NOT NULL,
+        PRIMARY KEY (at_ms, series)
+    ) WITHOUT ROWID;
+    INSERT INTO samples_by_time (at_ms, series, amount)
+        SELECT samples.at_ms, series.id, samples.amount
+        FROM samples JOIN series USING (provider, account, unit);
+    DROP TABLE samples;
+    ALTER TABLE samples_by_time RENAME TO samples;
+    CREATE TABLE marks (name TEXT PRIMARY KEY, at_ms INTEGER NOT NULL) WITHOUT ROWID;",
+];
 
 /// Why the history cannot be used; each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -51,13 +76,14 @@ pub enum HistoryError {
     },
     /// Another process held the database longer than the busy timeout.
     #[error(
-        "{path}: busy for more than {seconds} s (another prepaid writing?); this run was not recorded"
+        "{path}: busy for more than {} (another prepaid writing?); this run was not recorded (--history-wait waits longer)",
+        humantime::format_duration(*waited)
     )]
     Busy {
         /// The file.
         path: String,
-        /// The timeout.
-        seconds: u64,
+        /// How long this run waited.
+        waited: Duration,
     },
     /// A newer prepaid wrote this file.
     #[error(
@@ -103,29 +129,45 @@ impl Default for Retention {
     }
 }
 
+/// A series: one account's balance in one unit (provider, account and unit names).
+type SeriesKey = (String, String, String);
+
 /// An open history file.
 #[derive(Debug)]
 pub struct History {
     connection: Connection,
     path: String,
     retention: Retention,
+    /// How long a write waits for another process's.
+    wait: Duration,
     /// When this process last thinned the file (at most once an hour).
     thinned: Option<DateTime<Utc>>,
+    /// The series' ids in the file, as this process learnt them.
+    ids: HashMap<SeriesKey, i64>,
     /// Each series' current run as this process last saw it, kept up to date sample by
-    /// sample, so that a long-lived process (`serve`) reads a series' window only when its
-    /// run's first sample leaves it (by up to [`RUN_SLACK`]), not every refresh.
-    runs: HashMap<(String, String, String), estimate::Run>,
+    /// sample, so that a long-lived process (`serve`) reads the file only when a run's first
+    /// sample leaves the window (by up to [`RUN_SLACK`]), not every refresh.
+    runs: HashMap<i64, estimate::Run>,
 }
 
 /// How far past the window a kept run's first sample may be before the window is read
-/// again: `serve`'s estimates rest on 24 to 25 hours, and read each account's window about
+/// again: `serve`'s estimates rest on 24 to 25 hours, and slide each run's start about
 /// once an hour.
 const RUN_SLACK: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 
+/// One sample this process has just recorded: its series' id, time and amount, and the
+/// account and unit it is of.
+struct Recorded<'a> {
+    series: i64,
+    sample: (DateTime<Utc>, Decimal),
+    account: &'a prepaid::Account,
+    unit: &'a prepaid::Unit,
+}
+
 impl History {
     /// Open (creating it and its folder if need be) and migrate the history at `path`,
-    /// thinned under `retention`.
-    pub fn open(path: &Path, retention: Retention) -> Result<Self, HistoryError> {
+    /// thinned under `retention`; a write waits up to `wait` for another process's.
+    pub fn open(path: &Path, retention: Retention, wait: Duration) -> Result<Self, HistoryError> {
         let shown = path.display().to_string();
         if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             let _ = std::fs::create_dir_all(folder);
@@ -139,12 +181,14 @@ impl History {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE,
         )
         .map_err(io)?;
-        connection.busy_timeout(BUSY_TIMEOUT).map_err(io)?;
+        connection.busy_timeout(wait).map_err(io)?;
         let mut history = Self {
             connection,
             path: shown,
             retention,
+            wait,
             thinned: None,
+            ids: HashMap::new(),
             runs: HashMap::new(),
         };
         history.use_wal();
@@ -163,15 +207,14 @@ impl History {
     }
 }
 
-/// What an SQLite error means for the history at `path`.
-fn classify(path: &str, source: rusqlite::Error) -> HistoryError {
+/// What an SQLite error means for the history at `path`, after waiting up to `waited`.
+fn classify(path: &str, waited: Duration, source: rusqlite::Error) -> HistoryError {
     use rusqlite::ErrorCode;
     let path = path.to_string();
     match source.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => HistoryError::Busy {
-            path,
-            seconds: BUSY_TIMEOUT.as_secs(),
-        },
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            HistoryError::Busy { path, waited }
+        }
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
             HistoryError::Corrupt { path, source }
         }
@@ -182,13 +225,13 @@ fn classify(path: &str, source: rusqlite::Error) -> HistoryError {
 impl History {
     /// Bring the schema to [`SCHEMA_VERSION`], in one immediate transaction.
     fn migrate(&mut self) -> Result<(), HistoryError> {
-        let path = self.path.clone();
+        let (path, wait) = (self.path.clone(), self.wait);
         let transaction = self
             .connection
             .transaction_with_behavior(TransactionBehavior::Immediate);
         let transaction = match transaction {
             Ok(transaction) => transaction,
-            Err(source) => return Err(classify(&path, source)),
+            Err(source) => return Err(classify(&path, wait, source)),
         };
         let result = (|| {
             let found: i64 = transaction.query_row("PRAGMA user_version", [], |row| row.get(0))?;
@@ -196,7 +239,7 @@ impl History {
         })();
         let found = match result {
             Ok(found) => found,
-            Err(source) => return Err(classify(&path, source)),
+            Err(source) => return Err(classify(&path, wait, source)),
         };
         if found > SCHEMA_VERSION {
             return Err(HistoryError::Newer {
@@ -215,44 +258,68 @@ impl History {
             transaction.pragma_update(None, "user_version", SCHEMA_VERSION)?;
             transaction.commit()
         })();
-        applied.map_err(|source| classify(&path, source))
+        applied.map_err(|source| classify(&path, wait, source))
     }
 
     /// Record every successful fetch in `fetched`, one row per account and unit, in one
-    /// immediate transaction. Returns how many rows were written.
-    pub fn record(&mut self, fetched: &[AccountBalance]) -> Result<usize, HistoryError> {
+    /// immediate transaction. Returns what was written.
+    fn record<'a>(
+        &mut self,
+        fetched: &'a [AccountBalance],
+    ) -> Result<Vec<Recorded<'a>>, HistoryError> {
+        let mut recorded = Vec::new();
+        let mut learnt = Vec::new();
         let result = (|| {
             let transaction = self
                 .connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let mut written = 0;
             {
                 let mut insert = transaction.prepare_cached(
-                    "INSERT OR REPLACE INTO samples (provider, account, unit, at_ms, amount)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    "INSERT OR REPLACE INTO samples (at_ms, series, amount) VALUES (?1, ?2, ?3)",
                 )?;
                 for f in fetched {
                     let Ok(balance) = &f.result else { continue };
+                    // As stored: to the millisecond.
+                    let millis = balance.fetched_at.timestamp_millis();
+                    let at = Utc
+                        .timestamp_millis_opt(millis)
+                        .single()
+                        .unwrap_or(balance.fetched_at);
                     for amount in &balance.available {
-                        written += insert.execute(params![
-                            f.account.provider.as_str(),
-                            f.account.name,
-                            amount.unit.as_str(),
-                            balance.fetched_at.timestamp_millis(),
-                            amount.value.to_string(),
-                        ])?;
+                        let key = (
+                            f.account.provider.as_str().to_string(),
+                            f.account.name.clone(),
+                            amount.unit.as_str().to_string(),
+                        );
+                        let series = match self.ids.get(&key) {
+                            Some(id) => *id,
+                            None => {
+                                let id = series_id(&transaction, &key)?;
+                                learnt.push((key, id));
+                                id
+                            }
+                        };
+                        insert.execute(params![millis, series, amount.value.to_string()])?;
+                        recorded.push(Recorded {
+                            series,
+                            sample: (at, amount.value),
+                            account: &f.account,
+                            unit: &amount.unit,
+                        });
                     }
                 }
             }
-            transaction.commit()?;
-            Ok(written)
+            transaction.commit()
         })();
-        result.map_err(|source| classify(&self.path, source))
+        result.map_err(|source| classify(&self.path, self.wait, source))?;
+        // Only once committed: a rolled-back id may go to another series.
+        self.ids.extend(learnt);
+        Ok(recorded)
     }
 
     /// Thin the samples older than [`Retention::full`] to the first of each hour, and delete
     /// those older than [`Retention::keep`], in one immediate transaction; at most once an
-    /// hour per process. Returns how many rows went.
+    /// hour per process, and only the hours not thinned before. Returns how many rows went.
     pub fn thin(&mut self, now: DateTime<Utc>) -> Result<usize, HistoryError> {
         if self
             .thinned
@@ -260,7 +327,10 @@ impl History {
         {
             return Ok(0);
         }
+        const HOUR: i64 = 3_600_000;
         let full_before = (now - self.retention.full).timestamp_millis();
+        // Whole hours only, so that an hour is thinned once, with all its samples.
+        let full_before = full_before - full_before.rem_euclid(HOUR);
         let drop_before = (now - self.retention.keep).timestamp_millis();
         let result = (|| {
             let transaction = self
@@ -268,27 +338,40 @@ impl History {
                 .transaction_with_behavior(TransactionBehavior::Immediate)?;
             let dropped = transaction
                 .execute("DELETE FROM samples WHERE at_ms < ?1", params![drop_before])?;
-            // Keep the first sample of each hour: delete any with an earlier one in its hour.
-            let thinned = transaction.execute(
-                "DELETE FROM samples WHERE at_ms < ?1 AND EXISTS (
-                     SELECT 1 FROM samples AS earlier
-                     WHERE earlier.provider = samples.provider
-                       AND earlier.account = samples.account
-                       AND earlier.unit = samples.unit
-                       AND earlier.at_ms >= samples.at_ms - samples.at_ms % 3600000
-                       AND earlier.at_ms < samples.at_ms)",
-                params![full_before],
-            )?;
+            let thinned_before: i64 = transaction
+                .query_row(
+                    "SELECT at_ms FROM marks WHERE name = 'thinned_before'",
+                    [],
+                    |row| row.get(0),
+                )
+                .optional()?
+                .unwrap_or(i64::MIN);
+            let mut thinned = 0;
+            if thinned_before < full_before {
+                // Keep each series' first sample of each hour.
+                thinned = transaction.execute(
+                    "DELETE FROM samples WHERE at_ms >= ?1 AND at_ms < ?2
+                     AND (series, at_ms) NOT IN (
+                         SELECT series, min(at_ms) FROM samples
+                         WHERE at_ms >= ?1 AND at_ms < ?2
+                         GROUP BY series, at_ms / ?3)",
+                    params![thinned_before, full_before, HOUR],
+                )?;
+                transaction.execute(
+                    "INSERT OR REPLACE INTO marks (name, at_ms) VALUES ('thinned_before', ?1)",
+                    params![full_before],
+                )?;
+            }
             transaction.commit()?;
             Ok(dropped + thinned)
         })();
-        let removed = result.map_err(|source| classify(&self.path, source))?;
+        let removed = result.map_err(|source| classify(&self.path, self.wait, source))?;
         self.thinned = Some(now);
         Ok(removed)
     }
 
     /// Every account's samples since `since` (of one provider, or one account, if given),
-    /// one series per provider, account and unit, each oldest first.
+    /// one series per provider, account and unit, in that order, each oldest first.
     pub fn series(
         &self,
         provider: Option<&str>,
@@ -296,88 +379,164 @@ impl History {
         since: DateTime<Utc>,
     ) -> Result<Vec<Series>, HistoryError> {
         let result = (|| {
-            let mut query = self.connection.prepare(
-                "SELECT provider, account, unit, at_ms, amount FROM samples
-                 WHERE at_ms >= ?1 AND (?2 IS NULL OR provider = ?2) AND (?3 IS NULL OR account = ?3)
-                 ORDER BY provider, account, unit, at_ms",
+            let mut named = self.connection.prepare(
+                "SELECT id, provider, account, unit FROM series
+                 WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR account = ?2)",
             )?;
-            let rows = query.query_map(
-                params![since.timestamp_millis(), provider, account],
-                |row| {
-                    Ok((
-                        row.get::<_, String>(0)?,
-                        row.get::<_, String>(1)?,
-                        row.get::<_, String>(2)?,
-                        row.get::<_, i64>(3)?,
-                        row.get::<_, String>(4)?,
-                    ))
-                },
-            )?;
-            let mut series: Vec<Series> = Vec::new();
-            for row in rows {
-                let (provider, account, unit, millis, amount) = row?;
-                let (Some(at), Ok(amount)) = (
-                    Utc.timestamp_millis_opt(millis).single(),
-                    Decimal::from_str_exact(&amount),
-                ) else {
+            let mut series = HashMap::new();
+            for row in named.query_map(params![provider, account], |row| {
+                Ok((
+                    row.get::<_, i64>(0)?,
+                    Series {
+                        provider: row.get(1)?,
+                        account: row.get(2)?,
+                        unit: row.get(3)?,
+                        samples: Vec::new(),
+                    },
+                ))
+            })? {
+                let (id, named) = row?;
+                series.insert(id, named);
+            }
+            // In the table's order (time first), so each series' samples come oldest first.
+            let mut query = self
+                .connection
+                .prepare("SELECT series, at_ms, amount FROM samples WHERE at_ms >= ?1")?;
+            let mut rows = query.query(params![since.timestamp_millis()])?;
+            while let Some(row) = rows.next()? {
+                let Some(series) = series.get_mut(&row.get::<_, i64>(0)?) else {
                     continue;
                 };
-                match series.last_mut() {
-                    Some(last)
-                        if last.provider == provider
-                            && last.account == account
-                            && last.unit == unit =>
-                    {
-                        last.samples.push((at, amount));
-                    }
-                    _ => series.push(Series {
-                        provider,
-                        account,
-                        unit,
-                        samples: vec![(at, amount)],
-                    }),
+                if let Some(sample) = sample(row.get(1)?, &row.get_ref(2)?)? {
+                    series.samples.push(sample);
                 }
             }
+            let mut series: Vec<Series> = series
+                .into_values()
+                .filter(|s| !s.samples.is_empty())
+                .collect();
+            series.sort_by(|a, b| {
+                (&a.provider, &a.account, &a.unit).cmp(&(&b.provider, &b.account, &b.unit))
+            });
             Ok(series)
         })();
-        result.map_err(|source| classify(&self.path, source))
+        result.map_err(|source| classify(&self.path, self.wait, source))
     }
 
-    /// One account's samples of one unit since `since`, oldest first.
-    pub fn samples(
+    /// The runs that `wanted` series' samples end with as of `now` (under `rules`), read
+    /// from the file in one pass over the window: a series starts afresh at the window's
+    /// start, or slides a kept run whose first sample left the window, reading only up to
+    /// the first sample of it still in the window.
+    fn read_runs(
         &self,
-        provider: &str,
-        account: &str,
-        unit: &str,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<(DateTime<Utc>, Decimal)>, HistoryError> {
+        wanted: &mut HashMap<i64, Reading>,
+        now: DateTime<Utc>,
+        rules: &estimate::Rules,
+    ) -> Result<(), HistoryError> {
+        let start = now - rules.window;
+        let from = wanted
+            .values()
+            .map(|reading| match reading {
+                Reading::Fresh(_) => start,
+                Reading::Slide { kept, .. } => kept.first.0,
+            })
+            .min()
+            .unwrap_or(start);
+        let mut sliding = wanted
+            .values()
+            .filter(|r| matches!(r, Reading::Slide { .. }))
+            .count();
+        let everything = sliding < wanted.len();
         let result = (|| {
             let mut query = self.connection.prepare_cached(
-                "SELECT at_ms, amount FROM samples
-                 WHERE provider = ?1 AND account = ?2 AND unit = ?3 AND at_ms >= ?4
-                 ORDER BY at_ms",
+                "SELECT series, at_ms, amount FROM samples WHERE at_ms >= ?1",
             )?;
-            let rows = query.query_map(
-                params![provider, account, unit, since.timestamp_millis()],
-                |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?)),
-            )?;
-            let mut samples = Vec::new();
-            for row in rows {
-                let (millis, amount) = row?;
-                // A row this build cannot read (edited by hand) is skipped, not fatal.
-                if let (Some(at), Ok(amount)) = (
-                    Utc.timestamp_millis_opt(millis).single(),
-                    Decimal::from_str_exact(&amount),
-                ) {
-                    samples.push((at, amount));
+            let mut rows = query.query(params![from.timestamp_millis()])?;
+            while let Some(row) = rows.next()? {
+                if !everything && sliding == 0 {
+                    break;
+                }
+                let Some(reading) = wanted.get_mut(&row.get::<_, i64>(0)?) else {
+                    continue;
+                };
+                let millis = row.get::<_, i64>(1)?;
+                let in_window = millis >= start.timestamp_millis();
+                match reading {
+                    Reading::Fresh(run) if in_window => {
+                        if let Some(sample) = sample(millis, &row.get_ref(2)?)? {
+                            *run = Some(match *run {
+                                Some(run) => run.push(sample),
+                                None => estimate::Run::single(sample),
+                            });
+                        }
+                    }
+                    Reading::Slide { kept, dropped, first } if first.is_none() => {
+                        if !in_window {
+                            if millis >= kept.first.0.timestamp_millis() {
+                                *dropped += 1;
+                            }
+                        } else if let Some(sample) = sample(millis, &row.get_ref(2)?)? {
+                            *first = Some(sample);
+                            sliding -= 1;
+                        }
+                    }
+                    _ => {}
                 }
             }
-            Ok(samples)
+            Ok(())
         })();
-        result.map_err(|source| classify(&self.path, source))
+        result.map_err(|source| classify(&self.path, self.wait, source))
     }
 }
 
+/// How [`History::read_runs`] brings one series' run up to date.
+enum Reading {
+    /// From the window's start: the run so far.
+    Fresh(Option<estimate::Run>),
+    /// A kept run whose first sample left the window: how many of its samples did, and its
+    /// first one still in the window.
+    Slide {
+        kept: estimate::Run,
+        dropped: usize,
+        first: Option<(DateTime<Utc>, Decimal)>,
+    },
+}
+
+/// The id of the series `key`, added to the file if it is new.
+fn series_id(transaction: &rusqlite::Transaction<'_>, key: &SeriesKey) -> rusqlite::Result<i64> {
+    let (provider, account, unit) = key;
+    let found = transaction
+        .prepare_cached("SELECT id FROM series WHERE provider = ?1 AND account = ?2 AND unit = ?3")?
+        .query_row(params![provider, account, unit], |row| row.get(0))
+        .optional()?;
+    match found {
+        Some(id) => Ok(id),
+        None => {
+            transaction
+                .prepare_cached("INSERT INTO series (provider, account, unit) VALUES (?1, ?2, ?3)")?
+                .execute(params![provider, account, unit])?;
+            Ok(transaction.last_insert_rowid())
+        }
+    }
+}
+
+/// A stored sample, or `None` if this build cannot read it (a row edited by hand is
+/// skipped, not fatal).
+fn sample(
+    millis: i64,
+    amount: &rusqlite::types::ValueRef<'_>,
+) -> rusqlite::Result<Option<(DateTime<Utc>, Decimal)>> {
+    let amount = amount.as_str()?;
+    Ok(
+        match (
+            Utc.timestamp_millis_opt(millis).single(),
+            Decimal::from_str_exact(amount),
+        ) {
+            (Some(at), Ok(amount)) => Some((at, amount)),
+            _ => None,
+        },
+    )
+}
 /// One account's recorded amounts in one unit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Series {
@@ -407,39 +566,59 @@ pub fn record_and_estimate(
     now: DateTime<Utc>,
     rules: &estimate::Rules,
 ) -> Result<Estimates, HistoryError> {
-    history.record(fetched)?;
+    let recorded = history.record(fetched)?;
     history.thin(now)?;
     let mut estimates = Estimates::default();
-    for f in fetched {
-        let Ok(balance) = &f.result else { continue };
-        // As recorded: to the millisecond.
-        let at = Utc
-            .timestamp_millis_opt(balance.fetched_at.timestamp_millis())
-            .single()
-            .unwrap_or(balance.fetched_at);
-        for amount in &balance.available {
-            let key = (
-                f.account.provider.as_str().to_string(),
-                f.account.name.clone(),
-                amount.unit.as_str().to_string(),
-            );
-            let kept = history
-                .runs
-                .get(&key)
-                .filter(|run| run.first.0 >= now - rules.window - RUN_SLACK && run.last.0 < at);
-            let run = match kept {
-                Some(run) => Some(run.push((at, amount.value))),
-                None => {
-                    let samples = history.samples(&key.0, &key.1, &key.2, now - rules.window)?;
-                    estimate::Run::of(&samples, now, rules)
+    // Kept runs take the new sample; the others are read from the file, which has it now.
+    let keep_after = now - rules.window - RUN_SLACK;
+    let mut wanted = HashMap::new();
+    for r in &recorded {
+        match history.runs.get(&r.series) {
+            Some(run) if run.last.0 < r.sample.0 => {
+                if r.sample.1 > run.last.1 || run.first.0 >= keep_after {
+                    let run = run.push(r.sample);
+                    history.runs.insert(r.series, run);
+                } else {
+                    wanted.insert(
+                        r.series,
+                        Reading::Slide {
+                            kept: *run,
+                            dropped: 0,
+                            first: None,
+                        },
+                    );
                 }
-            };
-            let Some(run) = run else { continue };
-            if let Ok(found) = run.estimate(rules) {
-                estimates.insert(&f.account, &amount.unit, found);
             }
-            history.runs.insert(key, run);
+            _ => {
+                wanted.insert(r.series, Reading::Fresh(None));
+            }
         }
+    }
+    if !wanted.is_empty() {
+        history.read_runs(&mut wanted, now, rules)?;
+    }
+    for r in &recorded {
+        let run = match wanted.remove(&r.series) {
+            None => history.runs.get(&r.series).copied(),
+            Some(Reading::Fresh(run)) => run,
+            Some(Reading::Slide {
+                kept,
+                dropped,
+                first,
+            }) => first.map(|first| estimate::Run {
+                first,
+                last: r.sample,
+                samples: (kept.samples + 1).saturating_sub(dropped).max(1),
+            }),
+        };
+        let Some(run) = run else {
+            history.runs.remove(&r.series);
+            continue;
+        };
+        if let Ok(found) = run.estimate(rules) {
+            estimates.insert(r.account, r.unit, found);
+        }
+        history.runs.insert(r.series, run);
     }
     Ok(estimates)
 }
@@ -447,6 +626,8 @@ pub fn record_and_estimate(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const WAIT: Duration = Duration::from_secs(10);
 
     #[test]
     fn old_samples_are_thinned_to_hourly_then_dropped() -> Result<(), HistoryError> {
@@ -458,19 +639,29 @@ mod tests {
             full: chrono::TimeDelta::days(2),
             keep: chrono::TimeDelta::days(4),
         };
-        let mut history = History::open(&dir.path().join("h.sqlite"), retention)?;
+        let mut history = History::open(&dir.path().join("h.sqlite"), retention, WAIT)?;
         let now = Utc
             .with_ymd_and_hms(2026, 11, 30, 0, 0, 0)
             .single()
             .unwrap_or_default();
-        // Every 5 minutes for 5 days, the newest at `now`.
-        let insert = "INSERT INTO samples VALUES ('venice', 'a', 'USD', ?1, ?2)";
-        for step in 0..(5 * 24 * 12) {
-            let at = now - chrono::TimeDelta::minutes(5 * step);
+        // Two series, every 5 minutes for 5 days, the newest at `now`.
+        let store = |sql: &str, values: &[&dyn rusqlite::ToSql]| {
             history
                 .connection
-                .execute(insert, params![at.timestamp_millis(), step.to_string()])
-                .map_err(|source| classify("h", source))?;
+                .execute(sql, values)
+                .map_err(|source| classify("h", WAIT, source))
+        };
+        store(
+            "INSERT INTO series (id, provider, account, unit)
+             VALUES (1, 'venice', 'a', 'USD'), (2, 'venice', 'b', 'USD')",
+            &[],
+        )?;
+        let insert = "INSERT INTO samples (at_ms, series, amount) VALUES (?1, ?2, ?3)";
+        for step in 0..(5 * 24 * 12) {
+            let at = (now - chrono::TimeDelta::minutes(5 * step)).timestamp_millis();
+            for series in [1, 2] {
+                store(insert, &[&at, &series, &step.to_string()])?;
+            }
         }
         let removed = history.thin(now)?;
         let count = |history: &History, from: i64, to: i64| -> i64 {
@@ -484,12 +675,12 @@ mod tests {
                 .unwrap_or(-1)
         };
         let day = |days: i64| (now - chrono::TimeDelta::days(days)).timestamp_millis();
-        // The last 2 days whole (every 5 minutes, `now` included), days 2 to 4 hourly,
-        // nothing older.
-        assert_eq!(count(&history, day(2), day(-1)), 2 * 24 * 12 + 1);
-        assert_eq!(count(&history, day(4), day(2)), 2 * 24);
+        // Of each series: the last 2 days whole (every 5 minutes, `now` included), days 2 to
+        // 4 hourly, nothing older.
+        assert_eq!(count(&history, day(2), day(-1)), 2 * (2 * 24 * 12 + 1));
+        assert_eq!(count(&history, day(4), day(2)), 2 * 2 * 24);
         assert_eq!(count(&history, 0, day(4)), 0);
-        assert_eq!(removed, 5 * 24 * 12 - (2 * 24 * 12 + 1) - 2 * 24);
+        assert_eq!(removed, 2 * (5 * 24 * 12 - (2 * 24 * 12 + 1) - 2 * 24));
         // The hourly ones are each hour's first sample.
         let first_of_hour: i64 = history
             .connection
@@ -499,9 +690,83 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap_or(-1);
-        assert_eq!(first_of_hour, 2 * 24);
+        assert_eq!(first_of_hour, 2 * 2 * 24);
         // Again within the hour: nothing to do.
         assert_eq!(history.thin(now)?, 0);
+        // An hour on, only the hour that crossed is thinned (11 of its 12 samples a series)
+        // and only the oldest hour is dropped (its one sample a series).
+        let later = now + chrono::TimeDelta::hours(1);
+        assert_eq!(history.thin(later)?, 2 * 11 + 2);
+        Ok(())
+    }
+
+    #[test]
+    fn a_first_schema_file_is_migrated_with_every_sample() -> Result<(), HistoryError> {
+        let dir = tempfile::tempdir().map_err(|e| HistoryError::Io {
+            path: e.to_string(),
+            source: rusqlite::Error::InvalidQuery,
+        })?;
+        let path = dir.path().join("h.sqlite");
+        let start = Utc
+            .with_ymd_and_hms(2026, 11, 30, 0, 0, 0)
+            .single()
+            .unwrap_or_default();
+        let minutes = |m: i64| start + chrono::TimeDelta::minutes(m);
+        {
+            // A file as the first schema's prepaid left it: two accounts, every 10 minutes.
+            let old = Connection::open(&path).map_err(|source| classify("h", WAIT, source))?;
+            let mut setup = MIGRATIONS[0].to_string() + "PRAGMA user_version = 1;";
+            for step in 0..6 {
+                let at = minutes(10 * step).timestamp_millis();
+                setup += &format!(
+                    "INSERT INTO samples VALUES ('venice', 'venice', 'USD', {at}, '{}.25');
+                     INSERT INTO samples VALUES ('venice', 'venice', 'DIEM', {at}, '7.5');
+                     INSERT INTO samples VALUES ('runcrate', 'gpu', 'USD', {at}, '{}');",
+                    100 - step,
+                    40 - 2 * step,
+                );
+            }
+            old.execute_batch(&setup)
+                .map_err(|source| classify("h", WAIT, source))?;
+        }
+        let mut history = History::open(&path, Retention::default(), WAIT)?;
+        let version: i64 = history
+            .connection
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .map_err(|source| classify("h", WAIT, source))?;
+        assert_eq!(version, SCHEMA_VERSION);
+        let series = history.series(None, None, start)?;
+        let names: Vec<_> = series
+            .iter()
+            .map(|s| (s.provider.as_str(), s.account.as_str(), s.unit.as_str()))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("runcrate", "gpu", "USD"),
+                ("venice", "venice", "DIEM"),
+                ("venice", "venice", "USD")
+            ]
+        );
+        let venice_usd: Vec<_> = series[2].samples.iter().map(|(_, usd)| *usd).collect();
+        let expected: Vec<_> = (0..6)
+            .map(|step| Decimal::new(10025 - 100 * step, 2))
+            .collect();
+        assert_eq!(venice_usd, expected);
+        assert_eq!(series[2].samples[5].0, minutes(50));
+        // The migrated samples carry on: the next fetch is recorded after them, and the
+        // estimate rests on all seven.
+        let rules = estimate::Rules::default();
+        let at = minutes(60);
+        let estimates = record_and_estimate(&mut history, &fetch(at, 94), at, &rules)?;
+        let found = estimates
+            .get(&fetch(at, 94)[0].account, &prepaid::Unit::Usd)
+            .cloned();
+        assert_eq!(found.map(|e| (e.samples, e.per_hour)), Some((7, Decimal::new(625, 2))));
+        // Opened again, it is not migrated twice.
+        drop(history);
+        let again = History::open(&path, Retention::default(), WAIT)?;
+        assert_eq!(again.series(Some("venice"), None, start)?[1].samples.len(), 7);
         Ok(())
     }
 
@@ -538,7 +803,7 @@ mod tests {
         })?;
         let path = dir.path().join("h.sqlite");
         let rules = estimate::Rules::default();
-        let mut kept = History::open(&path, Retention::default())?;
+        let mut kept = History::open(&path, Retention::default(), WAIT)?;
         let start = Utc
             .with_ymd_and_hms(2026, 11, 30, 0, 0, 0)
             .single()
@@ -552,12 +817,9 @@ mod tests {
                 5000 - step * 2
             };
             let from_kept = record_and_estimate(&mut kept, &fetch(at, usd), at, &rules)?;
-            let fresh = History::open(&path, Retention::default())?;
-            let from_file = estimate::estimate(
-                &fresh.samples("venice", "venice", "USD", at - rules.window)?,
-                at,
-                &rules,
-            );
+            let fresh = History::open(&path, Retention::default(), WAIT)?;
+            let samples = fresh.series(None, None, at - rules.window)?.remove(0).samples;
+            let from_file = estimate::estimate(&samples, at, &rules);
             let account = &fetch(at, usd)[0].account;
             let unit = prepaid::Unit::Usd;
             let kept_estimate = from_kept.get(account, &unit).cloned();

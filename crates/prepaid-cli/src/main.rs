@@ -397,7 +397,7 @@ impl Recorder {
                 full: days(options.history_full),
                 keep: days(options.history_keep),
             };
-            let history = path.and_then(|path| match history::History::open(&path, retention) {
+            let history = path.and_then(|path| match history::History::open(&path, retention, options.history_wait) {
                 Ok(history) => Some(history),
                 Err(error) => {
                     eprintln!("warning: history: {error}");
@@ -452,7 +452,7 @@ fn recorded_history(
     }
     let since = chrono::TimeDelta::from_std(since).unwrap_or(chrono::TimeDelta::MAX);
     let now = chrono::Utc::now();
-    let series = history::History::open(&path, history::Retention::default())
+    let series = history::History::open(&path, history::Retention::default(), options.history_wait)
         .and_then(|h| h.series(provider.map(Provider::as_str), account, now - since));
     match series {
         Ok(series) => emit(options, &history_view::render(&series, options.format), OK),

@@ -183,10 +183,16 @@ async fn a_history_that_cannot_be_used_costs_no_balance() {
                 ("VENICE_API_KEY", "key".to_string()),
                 ("VENICE_BASE_URL", format!("{}/venice", server.base_url())),
                 ("PREPAID_HISTORY", history.display().to_string()),
+                ("PREPAID_HISTORY_WAIT", "300ms".to_string()),
             ],
         )
     };
 
+    // A history another process holds for longer than this run waits.
+    let locked = dir.path().join("locked.sqlite");
+    assert_eq!(stderr(&run(&locked)), "", "a usable history first");
+    let holder = rusqlite::Connection::open(&locked).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
     let corrupt = dir.path().join("corrupt.sqlite");
     std::fs::write(
         &corrupt,
@@ -205,6 +211,7 @@ async fn a_history_that_cannot_be_used_costs_no_balance() {
         (&corrupt, "not a prepaid history"),
         (&newer, "written by a newer prepaid (schema 99"),
         (&folder, "warning: history: "),
+        (&locked, "busy for more than 300ms"),
     ] {
         let output = run(history);
         assert_eq!(
@@ -221,6 +228,7 @@ async fn a_history_that_cannot_be_used_costs_no_balance() {
             "{err}"
         );
     }
+    holder.execute_batch("COMMIT").unwrap();
     // The files it could not use are left as they were.
     assert!(
         std::fs::read_to_string(&corrupt)
@@ -274,12 +282,18 @@ async fn eight_processes_writing_at_once_lose_no_record() {
     assert_eq!(count, 400);
     let per_writer: i64 = connection
         .query_row(
-            "SELECT min(n) FROM (SELECT count(*) AS n FROM samples GROUP BY account)",
+            "SELECT min(n) FROM (SELECT count(*) AS n FROM samples GROUP BY series)",
             [],
             |row| row.get(0),
         )
         .unwrap();
     assert_eq!(per_writer, 50);
+    let series: i64 = connection
+        .query_row("SELECT count(DISTINCT series) FROM samples", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    assert_eq!(series, 8, "one series a writer");
     let amounts: Vec<String> = connection
         .prepare("SELECT DISTINCT amount FROM samples")
         .unwrap()
