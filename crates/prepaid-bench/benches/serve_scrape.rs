@@ -11,13 +11,14 @@
 //! whole body received: an upper bound of the server's own time.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
-use std::io::{BufRead as _, BufReader, Write as _};
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use prepaid_bench::machine;
-use prepaid_emulator::{Emulator, Scenario, bodies::VENDORS};
+use prepaid_bench::serve::{self, Times};
+use prepaid_emulator::{Emulator, Scenario};
 
 const ACCOUNTS: usize = 10_000;
 const SCRAPES: usize = 100;
@@ -40,13 +41,17 @@ fn main() {
 
 async fn run() {
     println!("serve_scrape: machine before: {}", machine::load());
-    let candidate = build_candidate();
+    let candidate = serve::build_release_prepaid().expect("the release prepaid");
     let baseline = std::env::var_os("PREPAID_BASELINE_BIN").map(PathBuf::from);
     let emulator = Emulator::start(Scenario::Healthy).await.expect("emulator");
     let dir = std::env::temp_dir().join(format!("prepaid-serve-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary folder");
     let accounts = dir.join("prepaid.toml");
-    std::fs::write(&accounts, accounts_file(&emulator)).expect("accounts file");
+    std::fs::write(
+        &accounts,
+        serve::accounts_file(&emulator, ACCOUNTS).expect("accounts"),
+    )
+    .expect("accounts file");
 
     let mut runs: Vec<(&str, &Path)> = Vec::new();
     for _ in 0..2 {
@@ -73,74 +78,6 @@ async fn run() {
     }
     println!("serve_scrape: machine after: {}", machine::load());
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// `cargo build --release -p prepaid-cli --bin prepaid`; the binary's path.
-fn build_candidate() -> PathBuf {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "-p",
-            "prepaid-cli",
-            "--bin",
-            "prepaid",
-        ])
-        .status()
-        .expect("cargo");
-    assert!(status.success(), "building the prepaid command failed");
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"),
-        PathBuf::from,
-    );
-    target.join("release/prepaid")
-}
-
-/// 10,000 accounts over the four vendors (runtools' take two requests each), each with a
-/// label and a threshold, all on the emulation.
-fn accounts_file(emulator: &Emulator) -> String {
-    let mut text = String::from("concurrency = 256\n");
-    for n in 0..ACCOUNTS {
-        let vendor = VENDORS[n % VENDORS.len()];
-        let base_url = emulator.base_url(vendor).expect("an emulated vendor");
-        text.push_str(&format!(
-            "\n[[accounts]]\nprovider = \"{vendor}\"\nname = \"acct-{n}\"\nkey_env = \"PREPAID_BENCH_KEY\"\nbase_url = \"{base_url}\"\nmin = \"5USD\"\nlabels = {{ team = \"t{}\" }}\n",
-            n % 7
-        ));
-    }
-    text
-}
-
-/// Milliseconds, sorted.
-struct Times(Vec<f64>);
-
-impl Times {
-    fn new(mut values: Vec<f64>) -> Self {
-        values.sort_by(f64::total_cmp);
-        Self(values)
-    }
-
-    fn quantile(&self, q: f64) -> f64 {
-        let rank = ((q * self.0.len() as f64).ceil() as usize).clamp(1, self.0.len().max(1));
-        self.0.get(rank - 1).copied().unwrap_or(f64::NAN)
-    }
-
-    fn median(&self) -> f64 {
-        self.quantile(0.5)
-    }
-}
-
-impl std::fmt::Display for Times {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "median {:.2} ms (p90 {:.2}, max {:.2})",
-            self.median(),
-            self.quantile(0.9),
-            self.quantile(1.0)
-        )
-    }
 }
 
 struct Measured {
@@ -214,7 +151,7 @@ async fn measure(binary: &Path, accounts: &Path) -> Measured {
         rounds.push(round.elapsed().as_secs_f64() * 1e3);
     }
     let peak_rss_mib = peak_rss_kib(child.id()) as f64 / 1024.0;
-    stop(child);
+    serve::stop(child);
     Measured {
         first_refresh,
         body_bytes,
@@ -241,35 +178,16 @@ async fn scrape(client: &reqwest::Client, url: &str, gzip: bool) -> (f64, usize)
 }
 
 fn start(binary: &Path, accounts: &Path) -> (Child, String) {
-    let mut child = Command::new(binary)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--refresh",
-            "1h",
-            "--config",
-        ])
-        .arg(accounts)
-        .env_clear()
-        .env("PREPAID_BENCH_KEY", "bench-key")
+    let accounts = accounts.to_str().expect("a UTF-8 path");
+    let started = serve::start_serve(
+        binary,
+        &["--refresh", "1h", "--config", accounts],
         // The exporter alone: no history file (recording is measured on its own).
-        .env("PREPAID_NO_HISTORY", "1")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("prepaid serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().expect("stdout"))
-        .read_line(&mut line)
-        .expect("the listening line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in {line:?}"))
-        .to_string();
+        &[("PREPAID_NO_HISTORY", "1")],
+        Stdio::null(),
+    );
     let _ = std::io::stdout().flush();
-    (child, url)
+    started.expect("prepaid serve")
 }
 
 fn peak_rss_kib(pid: u32) -> u64 {
@@ -277,11 +195,4 @@ fn peak_rss_kib(pid: u32) -> u64 {
         .ok()
         .and_then(|status| prepaid_bench::memory::parse_status_kib(&status, "VmHWM"))
         .unwrap_or(0)
-}
-
-fn stop(mut child: Child) {
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
 }

@@ -44,25 +44,33 @@ pub struct Estimate {
 }
 
 /// The estimates of one run, by account and unit; an account or unit without one has none
-/// (unknown: never a made-up zero).
+/// (unknown: never a made-up zero). Kept by account name, so that a lookup (one for each
+/// exported balance) allocates nothing.
 #[derive(Debug, Default)]
 pub struct Estimates(
-    std::collections::HashMap<(prepaid::Provider, String, prepaid::Unit), Estimate>,
+    std::collections::HashMap<String, Vec<(prepaid::Provider, prepaid::Unit, Estimate)>>,
 );
 
 impl Estimates {
     /// Keep `estimate` for `account`'s balance in `unit`.
     pub fn insert(&mut self, account: &prepaid::Account, unit: &prepaid::Unit, estimate: Estimate) {
-        self.0.insert(
-            (account.provider, account.name.clone(), unit.clone()),
-            estimate,
-        );
+        let named = self.0.entry(account.name.clone()).or_default();
+        match named
+            .iter_mut()
+            .find(|(provider, u, _)| *provider == account.provider && u == unit)
+        {
+            Some(kept) => kept.2 = estimate,
+            None => named.push((account.provider, unit.clone(), estimate)),
+        }
     }
 
     /// The estimate for `account`'s balance in `unit`, if there is one.
     pub fn get(&self, account: &prepaid::Account, unit: &prepaid::Unit) -> Option<&Estimate> {
         self.0
-            .get(&(account.provider, account.name.clone(), unit.clone()))
+            .get(account.name.as_str())?
+            .iter()
+            .find(|(provider, u, _)| *provider == account.provider && u == unit)
+            .map(|(_, _, estimate)| estimate)
     }
 }
 

@@ -129,9 +129,6 @@ impl Default for Retention {
     }
 }
 
-/// A series: one account's balance in one unit (provider, account and unit names).
-type SeriesKey = (String, String, String);
-
 /// An open history file.
 #[derive(Debug)]
 pub struct History {
@@ -142,8 +139,9 @@ pub struct History {
     wait: Duration,
     /// When this process last thinned the file (at most once an hour).
     thinned: Option<DateTime<Utc>>,
-    /// The series' ids in the file, as this process learnt them.
-    ids: HashMap<SeriesKey, i64>,
+    /// The ids of the series in the file this process has written, by account name: the
+    /// provider, the unit and the id.
+    ids: HashMap<String, Vec<(String, String, i64)>>,
     /// Each series' current run as this process last saw it, kept up to date sample by
     /// sample, so that a long-lived process (`serve`) reads the file only when a run's first
     /// sample leaves the window (by up to [`RUN_SLACK`]), not every refresh.
@@ -261,14 +259,78 @@ impl History {
         applied.map_err(|source| classify(&path, wait, source))
     }
 
-    /// Record every successful fetch in `fetched`, one row per account and unit, in one
-    /// immediate transaction. Returns what was written.
-    fn record<'a>(
+    /// The samples of every successful fetch in `fetched`, one per account and unit, in the
+    /// table's order, with their series' ids (new series are added to the file, in one
+    /// immediate transaction).
+    fn samples_of<'a>(
         &mut self,
         fetched: &'a [AccountBalance],
     ) -> Result<Vec<Recorded<'a>>, HistoryError> {
         let mut recorded = Vec::new();
-        let mut learnt = Vec::new();
+        let mut new = Vec::new();
+        for f in fetched {
+            let Ok(balance) = &f.result else { continue };
+            // As stored: to the millisecond.
+            let at = Utc
+                .timestamp_millis_opt(balance.fetched_at.timestamp_millis())
+                .single()
+                .unwrap_or(balance.fetched_at);
+            let provider = f.account.provider.as_str();
+            for amount in &balance.available {
+                let unit = amount.unit.as_str();
+                let known = self.ids.get(f.account.name.as_str()).and_then(|named| {
+                    named
+                        .iter()
+                        .find(|(p, u, _)| p == provider && u == unit)
+                        .map(|(_, _, id)| *id)
+                });
+                if known.is_none() {
+                    new.push(recorded.len());
+                }
+                recorded.push(Recorded {
+                    series: known.unwrap_or_default(),
+                    sample: (at, amount.value),
+                    account: &f.account,
+                    unit: &amount.unit,
+                });
+            }
+        }
+        if !new.is_empty() {
+            let result = (|| {
+                let transaction = self
+                    .connection
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?;
+                for &index in &new {
+                    let r = &mut recorded[index];
+                    let key = (
+                        r.account.provider.as_str(),
+                        r.account.name.as_str(),
+                        r.unit.as_str(),
+                    );
+                    r.series = series_id(&transaction, key)?;
+                }
+                transaction.commit()
+            })();
+            result.map_err(|source| classify(&self.path, self.wait, source))?;
+            // Only once committed: a rolled-back id may go to another series.
+            for index in new {
+                let r = &recorded[index];
+                self.ids.entry(r.account.name.clone()).or_default().push((
+                    r.account.provider.as_str().to_string(),
+                    r.unit.as_str().to_string(),
+                    r.series,
+                ));
+            }
+        }
+        // Each row after the last: inserts in the order the accounts answered split pages
+        // midway.
+        recorded.sort_unstable_by_key(|r| (r.sample.0, r.series));
+        Ok(recorded)
+    }
+
+    /// Write a refresh's samples (from [`History::estimate`]), in one immediate transaction. Returns
+    /// how many rows were written.
+    pub fn write(&mut self, pending: Pending) -> Result<usize, HistoryError> {
         let result = (|| {
             let transaction = self
                 .connection
@@ -277,44 +339,14 @@ impl History {
                 let mut insert = transaction.prepare_cached(
                     "INSERT OR REPLACE INTO samples (at_ms, series, amount) VALUES (?1, ?2, ?3)",
                 )?;
-                for f in fetched {
-                    let Ok(balance) = &f.result else { continue };
-                    // As stored: to the millisecond.
-                    let millis = balance.fetched_at.timestamp_millis();
-                    let at = Utc
-                        .timestamp_millis_opt(millis)
-                        .single()
-                        .unwrap_or(balance.fetched_at);
-                    for amount in &balance.available {
-                        let key = (
-                            f.account.provider.as_str().to_string(),
-                            f.account.name.clone(),
-                            amount.unit.as_str().to_string(),
-                        );
-                        let series = match self.ids.get(&key) {
-                            Some(id) => *id,
-                            None => {
-                                let id = series_id(&transaction, &key)?;
-                                learnt.push((key, id));
-                                id
-                            }
-                        };
-                        insert.execute(params![millis, series, amount.value.to_string()])?;
-                        recorded.push(Recorded {
-                            series,
-                            sample: (at, amount.value),
-                            account: &f.account,
-                            unit: &amount.unit,
-                        });
-                    }
+                for (at_ms, series, amount) in &pending.0 {
+                    insert.execute(params![at_ms, series, amount.to_string()])?;
                 }
             }
-            transaction.commit()
+            transaction.commit()?;
+            Ok(pending.0.len())
         })();
-        result.map_err(|source| classify(&self.path, self.wait, source))?;
-        // Only once committed: a rolled-back id may go to another series.
-        self.ids.extend(learnt);
-        Ok(recorded)
+        result.map_err(|source| classify(&self.path, self.wait, source))
     }
 
     /// Thin the samples older than [`Retention::full`] to the first of each hour, and delete
@@ -448,9 +480,9 @@ impl History {
             .count();
         let everything = sliding < wanted.len();
         let result = (|| {
-            let mut query = self.connection.prepare_cached(
-                "SELECT series, at_ms, amount FROM samples WHERE at_ms >= ?1",
-            )?;
+            let mut query = self
+                .connection
+                .prepare_cached("SELECT series, at_ms, amount FROM samples WHERE at_ms >= ?1")?;
             let mut rows = query.query(params![from.timestamp_millis()])?;
             while let Some(row) = rows.next()? {
                 if !everything && sliding == 0 {
@@ -470,7 +502,11 @@ impl History {
                             });
                         }
                     }
-                    Reading::Slide { kept, dropped, first } if first.is_none() => {
+                    Reading::Slide {
+                        kept,
+                        dropped,
+                        first,
+                    } if first.is_none() => {
                         if !in_window {
                             if millis >= kept.first.0.timestamp_millis() {
                                 *dropped += 1;
@@ -503,7 +539,10 @@ enum Reading {
 }
 
 /// The id of the series `key`, added to the file if it is new.
-fn series_id(transaction: &rusqlite::Transaction<'_>, key: &SeriesKey) -> rusqlite::Result<i64> {
+fn series_id(
+    transaction: &rusqlite::Transaction<'_>,
+    key: (&str, &str, &str),
+) -> rusqlite::Result<i64> {
     let (provider, account, unit) = key;
     let found = transaction
         .prepare_cached("SELECT id FROM series WHERE provider = ?1 AND account = ?2 AND unit = ?3")?
@@ -558,69 +597,85 @@ pub fn default_path() -> Option<PathBuf> {
         .map(|dir| dir.join("prepaid").join("history.sqlite"))
 }
 
-/// Record `fetched` in `history` and estimate, from what it holds, when each successful
-/// account's balance runs out in each unit (as of `now`, under `rules`).
-pub fn record_and_estimate(
-    history: &mut History,
-    fetched: &[AccountBalance],
-    now: DateTime<Utc>,
-    rules: &estimate::Rules,
-) -> Result<Estimates, HistoryError> {
-    let recorded = history.record(fetched)?;
-    history.thin(now)?;
-    let mut estimates = Estimates::default();
-    // Kept runs take the new sample; the others are read from the file, which has it now.
-    let keep_after = now - rules.window - RUN_SLACK;
-    let mut wanted = HashMap::new();
-    for r in &recorded {
-        match history.runs.get(&r.series) {
-            Some(run) if run.last.0 < r.sample.0 => {
-                if r.sample.1 > run.last.1 || run.first.0 >= keep_after {
-                    let run = run.push(r.sample);
-                    history.runs.insert(r.series, run);
-                } else {
+/// One refresh's samples, estimated from but not yet written: [`History::write`] them.
+#[derive(Debug, Default)]
+pub struct Pending(Vec<(i64, i64, Decimal)>);
+
+impl History {
+    /// Estimate when each successful account's balance in `fetched` runs out in each unit,
+    /// from the history and the new samples (as of `now`, under `rules`), and thin the
+    /// history. The samples themselves are returned to be written, which can then overlap
+    /// other work (`serve` renders meanwhile).
+    pub fn estimate(
+        &mut self,
+        fetched: &[AccountBalance],
+        now: DateTime<Utc>,
+        rules: &estimate::Rules,
+    ) -> Result<(Estimates, Pending), HistoryError> {
+        let recorded = self.samples_of(fetched)?;
+        self.thin(now)?;
+        // Kept runs take the new sample; the others are read from the file first.
+        let keep_after = now - rules.window - RUN_SLACK;
+        let mut wanted = HashMap::new();
+        for r in &recorded {
+            match self.runs.get_mut(&r.series) {
+                Some(run)
+                    if run.last.0 < r.sample.0
+                        && (r.sample.1 > run.last.1 || run.first.0 >= keep_after) =>
+                {
+                    *run = run.push(r.sample);
+                }
+                Some(run) if run.last.0 < r.sample.0 => {
+                    let kept = *run;
                     wanted.insert(
                         r.series,
                         Reading::Slide {
-                            kept: *run,
+                            kept,
                             dropped: 0,
                             first: None,
                         },
                     );
                 }
-            }
-            _ => {
-                wanted.insert(r.series, Reading::Fresh(None));
+                _ => {
+                    wanted.insert(r.series, Reading::Fresh(None));
+                }
             }
         }
-    }
-    if !wanted.is_empty() {
-        history.read_runs(&mut wanted, now, rules)?;
-    }
-    for r in &recorded {
-        let run = match wanted.remove(&r.series) {
-            None => history.runs.get(&r.series).copied(),
-            Some(Reading::Fresh(run)) => run,
-            Some(Reading::Slide {
-                kept,
-                dropped,
-                first,
-            }) => first.map(|first| estimate::Run {
-                first,
-                last: r.sample,
-                samples: (kept.samples + 1).saturating_sub(dropped).max(1),
-            }),
-        };
-        let Some(run) = run else {
-            history.runs.remove(&r.series);
-            continue;
-        };
-        if let Ok(found) = run.estimate(rules) {
-            estimates.insert(r.account, r.unit, found);
+        if !wanted.is_empty() {
+            self.read_runs(&mut wanted, now, rules)?;
         }
-        history.runs.insert(r.series, run);
+        let mut estimates = Estimates::default();
+        for r in &recorded {
+            let run = match wanted.remove(&r.series) {
+                None => self.runs.get(&r.series).copied(),
+                Some(Reading::Fresh(run)) => Some(
+                    run.map_or_else(|| estimate::Run::single(r.sample), |run| run.push(r.sample)),
+                ),
+                Some(Reading::Slide {
+                    kept,
+                    dropped,
+                    first,
+                }) => Some(match first {
+                    Some(first) => estimate::Run {
+                        first,
+                        last: r.sample,
+                        samples: (kept.samples + 1).saturating_sub(dropped).max(2),
+                    },
+                    None => estimate::Run::single(r.sample),
+                }),
+            };
+            let Some(run) = run else { continue };
+            if let Ok(found) = run.estimate(rules) {
+                estimates.insert(r.account, r.unit, found);
+            }
+            self.runs.insert(r.series, run);
+        }
+        let rows = recorded
+            .iter()
+            .map(|r| (r.sample.0.timestamp_millis(), r.series, r.sample.1))
+            .collect();
+        Ok((estimates, Pending(rows)))
     }
-    Ok(estimates)
 }
 
 #[cfg(test)]
@@ -628,6 +683,19 @@ mod tests {
     use super::*;
 
     const WAIT: Duration = Duration::from_secs(10);
+
+    /// Record `fetched` in `history` and estimate, from what it holds, when each successful
+    /// account's balance runs out in each unit (as of `now`, under `rules`).
+    fn record_and_estimate(
+        history: &mut History,
+        fetched: &[AccountBalance],
+        now: DateTime<Utc>,
+        rules: &estimate::Rules,
+    ) -> Result<Estimates, HistoryError> {
+        let (estimates, pending) = history.estimate(fetched, now, rules)?;
+        history.write(pending)?;
+        Ok(estimates)
+    }
 
     #[test]
     fn old_samples_are_thinned_to_hourly_then_dropped() -> Result<(), HistoryError> {
@@ -762,11 +830,17 @@ mod tests {
         let found = estimates
             .get(&fetch(at, 94)[0].account, &prepaid::Unit::Usd)
             .cloned();
-        assert_eq!(found.map(|e| (e.samples, e.per_hour)), Some((7, Decimal::new(625, 2))));
+        assert_eq!(
+            found.map(|e| (e.samples, e.per_hour)),
+            Some((7, Decimal::new(625, 2)))
+        );
         // Opened again, it is not migrated twice.
         drop(history);
         let again = History::open(&path, Retention::default(), WAIT)?;
-        assert_eq!(again.series(Some("venice"), None, start)?[1].samples.len(), 7);
+        assert_eq!(
+            again.series(Some("venice"), None, start)?[1].samples.len(),
+            7
+        );
         Ok(())
     }
 
@@ -818,7 +892,10 @@ mod tests {
             };
             let from_kept = record_and_estimate(&mut kept, &fetch(at, usd), at, &rules)?;
             let fresh = History::open(&path, Retention::default(), WAIT)?;
-            let samples = fresh.series(None, None, at - rules.window)?.remove(0).samples;
+            let samples = fresh
+                .series(None, None, at - rules.window)?
+                .remove(0)
+                .samples;
             let from_file = estimate::estimate(&samples, at, &rules);
             let account = &fetch(at, usd)[0].account;
             let unit = prepaid::Unit::Usd;

@@ -397,11 +397,13 @@ impl Recorder {
                 full: days(options.history_full),
                 keep: days(options.history_keep),
             };
-            let history = path.and_then(|path| match history::History::open(&path, retention, options.history_wait) {
-                Ok(history) => Some(history),
-                Err(error) => {
-                    eprintln!("warning: history: {error}");
-                    None
+            let history = path.and_then(|path| {
+                match history::History::open(&path, retention, options.history_wait) {
+                    Ok(history) => Some(history),
+                    Err(error) => {
+                        eprintln!("warning: history: {error}");
+                        None
+                    }
                 }
             });
             Self { history }
@@ -415,20 +417,44 @@ impl Recorder {
 
     /// Record `fetched` and estimate from the history; no estimates when it is off or fails.
     pub fn record(&mut self, fetched: &[AccountBalance]) -> estimate::Estimates {
+        let (estimates, unwritten) = self.estimate(fetched);
+        self.write(unwritten);
+        estimates
+    }
+
+    /// Estimate from the history and `fetched`, whose samples are returned to be
+    /// [written](Self::write); no estimates when the history is off or fails.
+    pub fn estimate(&mut self, fetched: &[AccountBalance]) -> (estimate::Estimates, Unwritten) {
         #[cfg(feature = "history")]
         if let Some(history) = &mut self.history {
             let rules = estimate::Rules::default();
             // A failure (busy, disk full) may pass: `serve` tries again next refresh.
-            match history::record_and_estimate(history, fetched, chrono::Utc::now(), &rules) {
-                Ok(estimates) => return estimates,
+            match history.estimate(fetched, chrono::Utc::now(), &rules) {
+                Ok((estimates, pending)) => return (estimates, Unwritten(Some(pending))),
                 Err(error) => eprintln!("warning: history: {error}"),
             }
         }
         #[cfg(not(feature = "history"))]
         let _ = fetched;
-        estimate::Estimates::default()
+        (estimate::Estimates::default(), Unwritten::default())
+    }
+
+    /// Write the samples [`Recorder::estimate`] returned; one line on stderr if that fails.
+    pub fn write(&mut self, unwritten: Unwritten) {
+        #[cfg(feature = "history")]
+        if let (Some(history), Some(pending)) = (&mut self.history, unwritten.0)
+            && let Err(error) = history.write(pending)
+        {
+            eprintln!("warning: history: {error}");
+        }
+        #[cfg(not(feature = "history"))]
+        let _ = unwritten;
     }
 }
+
+/// Samples estimated from but not yet written to the history (none when it is off).
+#[derive(Debug, Default)]
+pub struct Unwritten(#[cfg(feature = "history")] Option<history::Pending>);
 
 /// `prepaid history`: what the history file holds, without fetching anything.
 #[cfg(feature = "history")]

@@ -172,15 +172,25 @@ pub async fn serve(
             fetched = timed(prepaid.fetch_accounts()) => {
                 let (fetched, fetch) = fetched;
                 let started = std::time::Instant::now();
-                let estimates = recorder.record(&fetched);
+                let (estimates, unwritten) = recorder.estimate(&fetched);
                 let record = started.elapsed();
                 accounts = update(accounts, fetched);
-                let rendered = render(&accounts, &thresholds, &estimates, last_size + last_size / 16);
+                // The history is written on another thread while this one renders.
+                let (rendered, write) = std::thread::scope(|scope| {
+                    let writing = scope.spawn(|| {
+                        let started = std::time::Instant::now();
+                        recorder.write(unwritten);
+                        started.elapsed()
+                    });
+                    let rendered = render(&accounts, &thresholds, &estimates, last_size + last_size / 16);
+                    (rendered, writing.join().unwrap_or_default())
+                });
                 last_size = rendered.plain.len();
                 tracing::debug!(
                     accounts = accounts.len(),
                     fetch_ms = fetch.as_millis() as u64,
                     record_ms = record.as_millis() as u64,
+                    write_ms = write.as_millis() as u64,
                     render_ms = (started.elapsed() - record).as_millis() as u64,
                     bytes = last_size,
                     "refreshed"

@@ -1,0 +1,202 @@
+//! (g) What recording the balance history adds to a 10,000-account `prepaid serve` refresh.
+//! Target: at most 5 %.
+//!
+//! The release `prepaid serve --refresh 1s -v` of this checkout, against the loopback
+//! emulation, logs each refresh's times: fetch; record (the estimates, from the history
+//! and the new samples); render, which waits for the samples' write on another thread;
+//! and that write's own time. Four fresh processes, alternating: without a history
+//! (`PREPAID_NO_HISTORY=1`, the baseline) and with one that already holds five hours of
+//! samples a minute for every account (3.75 million rows, what a `serve` refreshing every
+//! minute has written after five hours). Each runs [`REFRESHES`] refreshes; the first
+//! (which reads every account's window) is reported apart. What the history adds is the
+//! median of record and render with it less that without, over the median whole refresh
+//! without it.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+
+use prepaid_bench::machine;
+use prepaid_bench::serve::{self, Times};
+use prepaid_emulator::{Emulator, Scenario};
+
+const ACCOUNTS: usize = 10_000;
+const REFRESHES: usize = 16;
+/// Minutes of samples a minute the history holds before the first run.
+const PREFILLED_MINUTES: i64 = 300;
+const TARGET_SHARE: f64 = 0.05;
+
+fn main() {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    println!("serve_history: machine before: {}", machine::load());
+    let binary = serve::build_release_prepaid().expect("the release prepaid");
+    let emulator = Emulator::start(Scenario::Healthy).await.expect("emulator");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let accounts = dir.path().join("prepaid.toml");
+    let text = serve::accounts_file(&emulator, ACCOUNTS).expect("accounts");
+    std::fs::write(&accounts, text).expect("accounts file");
+    let history = dir.path().join("history.sqlite");
+    prefill(&binary, &accounts, &history);
+
+    let mut without = Refreshes::default();
+    let mut with = Refreshes::default();
+    for _ in 0..2 {
+        without.extend(refreshes(&binary, &accounts, None));
+        with.extend(refreshes(&binary, &accounts, Some(&history)));
+    }
+    println!("serve_history/no history   {without}");
+    println!("serve_history/history      {with}");
+    let baseline = without.whole().median();
+    let added = with.record_and_render().median() - without.record_and_render().median();
+    let share = added / baseline;
+    println!(
+        "serve_history: recording adds {added:.1} ms to a {baseline:.1} ms refresh (medians): {:.1} % (target <= {:.0} %: {})",
+        share * 100.0,
+        TARGET_SHARE * 100.0,
+        if share <= TARGET_SHARE {
+            "met"
+        } else {
+            "NOT met"
+        }
+    );
+    println!("serve_history: machine after: {}", machine::load());
+}
+
+/// Each refresh's times in milliseconds (the first ones' record apart).
+#[derive(Default)]
+struct Refreshes {
+    first_record: Vec<f64>,
+    fetch: Vec<f64>,
+    record: Vec<f64>,
+    write: Vec<f64>,
+    render: Vec<f64>,
+}
+
+impl Refreshes {
+    fn extend(&mut self, (first, rest): (Refresh, Vec<Refresh>)) {
+        self.first_record.push(first.record);
+        for refresh in rest {
+            self.fetch.push(refresh.fetch);
+            self.record.push(refresh.record);
+            self.write.push(refresh.write);
+            self.render.push(refresh.render);
+        }
+    }
+
+    /// What the history can add to: the estimates, and the render (which waits for the
+    /// write).
+    fn record_and_render(&self) -> Times {
+        let sum = self.record.iter().zip(&self.render).map(|(a, b)| a + b);
+        Times::new(sum.collect())
+    }
+
+    fn whole(&self) -> Times {
+        let whole = (self.fetch.iter().zip(&self.record).zip(&self.render))
+            .map(|((fetch, record), render)| fetch + record + render);
+        Times::new(whole.collect())
+    }
+}
+
+impl std::fmt::Display for Refreshes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let times = |values: &Vec<f64>| Times::new(values.clone());
+        write!(
+            f,
+            "first refresh's record {:?} ms\n  fetch  {}\n  record {}\n  render {} (write, meanwhile: {})\n  record + render {}\n  whole  {}",
+            self.first_record,
+            times(&self.fetch),
+            times(&self.record),
+            times(&self.render),
+            times(&self.write),
+            self.record_and_render(),
+            self.whole()
+        )
+    }
+}
+
+/// One refresh's times in milliseconds, as `serve -v` logged them.
+struct Refresh {
+    fetch: f64,
+    record: f64,
+    write: f64,
+    render: f64,
+}
+
+/// The history file, made by one `prepaid` run (schema and series), then filled with
+/// [`PREFILLED_MINUTES`] earlier samples a minute of every series.
+fn prefill(binary: &Path, accounts: &Path, history: &Path) {
+    let output = std::process::Command::new(binary)
+        .args(["--format", "json", "--config"])
+        .arg(accounts)
+        .arg("--history")
+        .arg(history)
+        .env_clear()
+        .env("PREPAID_BENCH_KEY", "bench-key")
+        .output()
+        .expect("prepaid");
+    assert!(output.status.success(), "{output:?}");
+    let connection = rusqlite::Connection::open(history).expect("the history");
+    let rows = connection
+        .execute(
+            "WITH RECURSIVE back(minutes) AS (
+                 SELECT 1 UNION ALL SELECT minutes + 1 FROM back WHERE minutes < ?1)
+             INSERT INTO samples (at_ms, series, amount)
+             SELECT samples.at_ms - minutes * 60000, series, amount FROM samples, back",
+            [PREFILLED_MINUTES],
+        )
+        .expect("prefilled");
+    println!("serve_history: history prefilled with {rows} rows");
+}
+
+/// One fresh `serve` of [`REFRESHES`] refreshes, recording into `history` (or not): the
+/// first refresh's times, and the others'.
+fn refreshes(binary: &Path, accounts: &Path, history: Option<&Path>) -> (Refresh, Vec<Refresh>) {
+    let accounts = accounts.to_str().expect("a UTF-8 path");
+    let mut args = vec!["--refresh", "1s", "-v", "--config", accounts];
+    let history = history.map(|h| h.to_str().expect("a UTF-8 path"));
+    let mut envs = vec![("RUST_LOG", "prepaid=debug")];
+    match history {
+        Some(history) => args.extend(["--history", history]),
+        None => envs.push(("PREPAID_NO_HISTORY", "1")),
+    }
+    let (mut child, _url) =
+        serve::start_serve(binary, &args, &envs, Stdio::piped()).expect("prepaid serve");
+    let stderr = child.stderr.take().expect("stderr");
+    let mut times = Vec::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.expect("stderr");
+        if !line.contains("refreshed") {
+            continue;
+        }
+        let field = |name: &str| -> f64 {
+            line.split_whitespace()
+                .find_map(|w| w.strip_prefix(name)?.strip_prefix('='))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("no {name} in {line}"))
+        };
+        times.push(Refresh {
+            fetch: field("fetch_ms"),
+            record: field("record_ms"),
+            write: field("write_ms"),
+            render: field("render_ms"),
+        });
+        if times.len() == REFRESHES {
+            break;
+        }
+    }
+    serve::stop(child);
+    assert_eq!(times.len(), REFRESHES, "serve stopped early");
+    let first = times.remove(0);
+    (first, times)
+}
