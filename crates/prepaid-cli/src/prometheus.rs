@@ -97,6 +97,10 @@ impl<'o> Family<'o> {
 
 /// A label value with `\`, `"` and newlines escaped, as the format requires.
 fn escape_into(out: &mut String, value: &str) {
+    if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
+        out.push_str(value);
+        return;
+    }
     for c in value.chars() {
         match c {
             '\\' => out.push_str("\\\\"),
