@@ -8,7 +8,6 @@
 //! A history that cannot be used never costs a balance: the caller prints one line and goes
 //! on (see [`HistoryError`]).
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -17,7 +16,7 @@ use prepaid::AccountBalance;
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _, TransactionBehavior, params};
 use rust_decimal::Decimal;
 
-use crate::estimate::{self, Estimates};
+use crate::estimate::{self, Estimates, HashMap};
 
 /// The schema this build writes.
 pub const SCHEMA_VERSION: i64 = 2;
@@ -186,8 +185,8 @@ impl History {
             retention,
             wait,
             thinned: None,
-            ids: HashMap::new(),
-            runs: HashMap::new(),
+            ids: HashMap::default(),
+            runs: HashMap::default(),
         };
         history.use_wal();
         history.migrate()?;
@@ -415,7 +414,7 @@ impl History {
                 "SELECT id, provider, account, unit FROM series
                  WHERE (?1 IS NULL OR provider = ?1) AND (?2 IS NULL OR account = ?2)",
             )?;
-            let mut series = HashMap::new();
+            let mut series = HashMap::default();
             for row in named.query_map(params![provider, account], |row| {
                 Ok((
                     row.get::<_, i64>(0)?,
@@ -616,7 +615,8 @@ impl History {
         self.thin(now)?;
         // Kept runs take the new sample; the others are read from the file first.
         let keep_after = now - rules.window - RUN_SLACK;
-        let mut wanted = HashMap::new();
+        let mut estimates = Estimates::default();
+        let mut wanted = HashMap::default();
         for r in &recorded {
             match self.runs.get_mut(&r.series) {
                 Some(run)
@@ -624,6 +624,9 @@ impl History {
                         && (r.sample.1 > run.last.1 || run.first.0 >= keep_after) =>
                 {
                     *run = run.push(r.sample);
+                    if let Ok(found) = run.estimate(rules) {
+                        estimates.insert(r.account, r.unit, found);
+                    }
                 }
                 Some(run) if run.last.0 < r.sample.0 => {
                     let kept = *run;
@@ -644,27 +647,25 @@ impl History {
         if !wanted.is_empty() {
             self.read_runs(&mut wanted, now, rules)?;
         }
-        let mut estimates = Estimates::default();
         for r in &recorded {
             let run = match wanted.remove(&r.series) {
-                None => self.runs.get(&r.series).copied(),
-                Some(Reading::Fresh(run)) => Some(
-                    run.map_or_else(|| estimate::Run::single(r.sample), |run| run.push(r.sample)),
-                ),
+                None => continue,
+                Some(Reading::Fresh(run)) => {
+                    run.map_or_else(|| estimate::Run::single(r.sample), |run| run.push(r.sample))
+                }
                 Some(Reading::Slide {
                     kept,
                     dropped,
                     first,
-                }) => Some(match first {
+                }) => match first {
                     Some(first) => estimate::Run {
                         first,
                         last: r.sample,
                         samples: (kept.samples + 1).saturating_sub(dropped).max(2),
                     },
                     None => estimate::Run::single(r.sample),
-                }),
+                },
             };
-            let Some(run) = run else { continue };
             if let Ok(found) = run.estimate(rules) {
                 estimates.insert(r.account, r.unit, found);
             }
