@@ -41,6 +41,19 @@ pub struct Estimate {
     pub since: DateTime<Utc>,
     /// The last sample's time.
     pub until: DateTime<Utc>,
+    /// Where the samples came from.
+    pub basis: Basis,
+}
+
+/// Where an estimate's samples came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// The balances prepaid recorded (the history file).
+    History,
+    /// The vendor's own record: runtools' credit ledger (each entry's balance after it),
+    /// and the balance just fetched; used while the history has too few balances.
+    Ledger,
 }
 
 /// The estimates of one run, by account and unit; an account or unit without one has none
@@ -187,6 +200,7 @@ impl Run {
             samples: self.samples,
             since,
             until,
+            basis: Basis::History,
         })
     }
 }
@@ -201,6 +215,31 @@ pub fn estimate(
     Run::of(samples, now, rules)
         .ok_or(Unknown::TooFewSamples { have: 0 })?
         .estimate(rules)
+}
+
+/// The estimate from a vendor's ledger: each entry's time and the balance after it (in any
+/// order), and the balance just fetched, as of `now` under `rules`.
+#[cfg_attr(
+    not(feature = "runtools"),
+    allow(dead_code, reason = "runtools' ledger is the only one")
+)]
+pub fn from_ledger(
+    entries: impl IntoIterator<Item = (DateTime<Utc>, Decimal)>,
+    current: (DateTime<Utc>, Decimal),
+    now: DateTime<Utc>,
+    rules: &Rules,
+) -> Result<Estimate, Unknown> {
+    let mut samples: Vec<_> = entries
+        .into_iter()
+        .filter(|(at, _)| *at < current.0)
+        .collect();
+    samples.sort_by_key(|(at, _)| *at);
+    samples.push(current);
+    let found = estimate(&samples, now, rules)?;
+    Ok(Estimate {
+        basis: Basis::Ledger,
+        ..found
+    })
 }
 
 /// When `unit` next refills by itself, if it does: Venice's DIEM is a daily allocation
@@ -407,6 +446,31 @@ mod tests {
             assert_eq!(Some(kept), whole, "after sample {index}");
         }
         assert_eq!(kept.estimate(&rules), estimate(&samples, now, &rules));
+    }
+
+    #[test]
+    fn a_ledger_estimates_from_its_last_top_up_to_the_balance_just_fetched() {
+        let rules = Rules::default();
+        // As runtools sends it, newest first; one entry is as new as the fetch (ignored).
+        let ledger = [
+            at(100, "90"),
+            at(120, "70"),
+            at(40, "110"),
+            at(30, "5"),
+            at(60, "100"),
+        ];
+        let now = start() + TimeDelta::minutes(120);
+        let found = from_ledger(ledger, at(120, "80"), now, &rules);
+        // From 110 at minute 40 (after the rise from 5) to 80 at minute 120: 30 in 80 min.
+        let found = found.unwrap_or_else(|e| unreachable!("{e:?}"));
+        assert_eq!(found.basis, Basis::Ledger);
+        assert_eq!((found.samples, found.since), (4, at(40, "0").0));
+        assert_eq!(found.per_hour, decimal("22.5"));
+        // Only the fetched balance: unknown, never a made-up rate.
+        assert_eq!(
+            from_ledger([], at(120, "80"), now, &rules),
+            Err(Unknown::TooFewSamples { have: 1 })
+        );
     }
 
     #[test]

@@ -356,7 +356,11 @@ fn exit_code(
 
 async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) -> ExitCode {
     let fetched = fetch_all(prepaid).await;
-    let estimates = Recorder::open(options).record(&fetched);
+    let mut recorder = Recorder::open(options);
+    let mut estimates = recorder.record(&fetched);
+    if recorder.is_on() {
+        ledger_estimates(prepaid, &fetched, &mut estimates).await;
+    }
     let text = match options.format {
         // CSV was refused before fetching (only `history` gives it).
         Format::Table | Format::Csv => table::render(&fetched, thresholds, &estimates),
@@ -369,6 +373,64 @@ async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) 
     };
     emit(options, &text, exit_code(&fetched, thresholds, &estimates))
 }
+
+/// How many of runtools' latest ledger entries an estimate from the ledger reads.
+#[cfg(feature = "runtools")]
+const LEDGER_ENTRIES: u16 = 100;
+
+/// Estimates, from runtools' credit ledger (each entry's balance after it) and the balance
+/// just fetched, for the runtools accounts the history cannot estimate yet. A ledger that
+/// cannot be read leaves its account without an estimate, as before (a line at `-v`).
+#[cfg(feature = "runtools")]
+async fn ledger_estimates(
+    prepaid: &Prepaid,
+    fetched: &[AccountBalance],
+    estimates: &mut estimate::Estimates,
+) {
+    use futures_util::StreamExt as _;
+    let wanted = fetched.iter().filter_map(|f| {
+        let balance = f.result.as_ref().ok()?;
+        let usd = balance.available.iter().find(|a| a.unit == Unit::Usd)?;
+        if f.account.provider != Provider::Runtools
+            || estimates.get(&f.account, &usd.unit).is_some()
+        {
+            return None;
+        }
+        let runtools = prepaid.runtools_for(&f.account).ok()?;
+        Some(async move {
+            let ledger = runtools.credit_history(LEDGER_ENTRIES).await;
+            (f, (balance.fetched_at, usd.value), ledger)
+        })
+    });
+    let read: Vec<_> = futures_util::stream::iter(wanted)
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    let (now, rules) = (chrono::Utc::now(), estimate::Rules::default());
+    for (f, current, ledger) in read {
+        let entries = match ledger {
+            Ok(entries) => entries,
+            Err(error) => {
+                tracing::info!(account = %f.account.name, %error, "no estimate from runtools' ledger");
+                continue;
+            }
+        };
+        let samples = entries.iter().filter_map(|entry| {
+            let after = entry
+                .balance_after
+                .as_ref()
+                .filter(|a| a.unit == Unit::Usd)?;
+            Some((entry.created_at?, after.value))
+        });
+        if let Ok(found) = estimate::from_ledger(samples, current, now, &rules) {
+            estimates.insert(&f.account, &Unit::Usd, found);
+        }
+    }
+}
+
+/// Without runtools, no ledger.
+#[cfg(not(feature = "runtools"))]
+async fn ledger_estimates(_: &Prepaid, _: &[AccountBalance], _: &mut estimate::Estimates) {}
 
 /// Where a run records its balances and finds their estimates: the history file, unless it
 /// is off (`--no-history`, or built without the `history` feature) or cannot be used. A
@@ -413,6 +475,14 @@ impl Recorder {
             let _ = options;
             Self {}
         }
+    }
+
+    /// Whether runs are recorded and estimated (the history is on and could be opened).
+    pub fn is_on(&self) -> bool {
+        #[cfg(feature = "history")]
+        return self.history.is_some();
+        #[cfg(not(feature = "history"))]
+        false
     }
 
     /// Record `fetched` and estimate from the history; no estimates when it is off or fails.

@@ -38,8 +38,9 @@ pub struct RunOut {
     /// runs out before the next refill. Absent for money, and while it does not run out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub before_refill: Option<bool>,
-    /// What the estimate rests on: `history` (the recorded balances).
-    pub basis: &'static str,
+    /// What the estimate rests on: `history` (the balances prepaid recorded) or `ledger`
+    /// (runtools' credit ledger, while the history has too few).
+    pub basis: estimate::Basis,
     /// How many recorded balances it rests on.
     pub samples: usize,
     /// The first of them (the window's start, or the last top-up).
@@ -118,7 +119,7 @@ impl AccountEntry {
                         found.runs_out_at,
                         chrono::Utc::now(),
                     ),
-                    basis: "history",
+                    basis: found.basis,
                     samples: found.samples,
                     since: found.since,
                 })

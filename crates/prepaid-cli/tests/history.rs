@@ -172,6 +172,117 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
 }
 
 #[tokio::test]
+async fn runtools_is_estimated_from_its_ledger_until_the_history_can() {
+    let server = MockServer::start_async().await;
+    let now = chrono::Utc::now();
+    let ago = |minutes: i64| (now - chrono::TimeDelta::minutes(minutes)).to_rfc3339();
+    let data = |body: &str| format!(r#"{{"data":{body}}}"#);
+    let credits = data(r#"{"balanceCents":1000,"totalGrantedCents":1900,"totalUsedCents":900}"#);
+    let _credits = server
+        .mock_async(|when, then| {
+            when.path("/v1/billing/credits");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(credits);
+        })
+        .await;
+    let plan = data(r#"{"plan":"free","balanceCents":1000}"#);
+    let _plan = server
+        .mock_async(|when, then| {
+            when.path("/v1/billing/plan");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(plan);
+        })
+        .await;
+    // Newest first, as runtools sends it: a burn from 14.00 since a top-up 2.5 hours ago
+    // (the 5.00 before it is another run), and now 10.00: 1.60 USD an hour.
+    let entries = [
+        (30, "usage", 1100),
+        (60, "usage", 1200),
+        (120, "usage", 1300),
+        (150, "topup", 1400),
+        (180, "usage", 500),
+    ]
+    .map(|(minutes, kind, after)| {
+        format!(
+            r#"{{"type":"{kind}","balanceAfterCents":{after},"createdAt":"{}"}}"#,
+            ago(minutes)
+        )
+    })
+    .join(",");
+    let ledger = server
+        .mock_async(|when, then| {
+            when.path("/v1/billing/credits/history")
+                .query_param("limit", "100")
+                .header("x-api-key", "rt_key");
+            then.status(200)
+                .header("content-type", "application/json")
+                .body(data(&format!("[{entries}]")));
+        })
+        .await;
+    let dir = tempfile::tempdir().unwrap();
+    let env = [
+        ("RUNTOOLS_API_KEY", "rt_key".to_string()),
+        ("RUNTOOLS_BASE_URL", server.base_url()),
+        (
+            "PREPAID_HISTORY",
+            dir.path().join("h.sqlite").display().to_string(),
+        ),
+    ];
+    let output = prepaid(&["--format", "json"], &env);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run_out = &json[0]["run_out"][0];
+    assert_eq!(run_out["basis"], "ledger", "{json}");
+    // 4.00 USD from the top-up to the balance fetched, to the millisecond.
+    let time = |value: &Value| {
+        value
+            .as_str()
+            .unwrap()
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    };
+    let span = time(&json[0]["fetched_at"]) - time(&run_out["since"]);
+    let expected = rust_decimal::Decimal::from(4 * 3_600_000)
+        / rust_decimal::Decimal::from(span.num_milliseconds());
+    assert_eq!(
+        run_out["burn_per_hour"]["value"],
+        expected.to_string(),
+        "{json}"
+    );
+    assert_eq!(
+        time(&run_out["since"]).timestamp(),
+        (now - chrono::TimeDelta::minutes(150)).timestamp()
+    );
+    assert_eq!(run_out["samples"], 5, "the top-up and after, and now");
+    assert_eq!(ledger.calls_async().await, 1);
+
+    // Without the history, no estimates at all, and the ledger is not read.
+    let off = prepaid(&["--format", "json", "--no-history"], &env[..2]);
+    let json: Value = serde_json::from_slice(&off.stdout).unwrap();
+    assert!(json[0].get("run_out").is_none(), "{json}");
+    assert_eq!(ledger.calls_async().await, 1);
+
+    // Once the history has three balances over 15 minutes, it is the basis.
+    ten_minutes_pass(&dir.path().join("h.sqlite"));
+    prepaid(&["--format", "json"], &env);
+    ten_minutes_pass(&dir.path().join("h.sqlite"));
+    let output = prepaid(&["--format", "json"], &env);
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json[0]["run_out"][0]["basis"], "history", "{json}");
+    assert_eq!(
+        json[0]["run_out"][0]["burn_per_hour"]["value"], "0",
+        "{json}"
+    );
+    assert_eq!(
+        ledger.calls_async().await,
+        2,
+        "read by the second run, not the third"
+    );
+}
+
+#[tokio::test]
 async fn a_history_that_cannot_be_used_costs_no_balance() {
     let server = MockServer::start_async().await;
     let _mock = venice_with(&server, "12.5").await;

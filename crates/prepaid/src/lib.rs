@@ -146,6 +146,26 @@ impl Prepaid {
         source.fetch().await
     }
 
+    /// The billing extras of `account`, one of the configured runtools accounts (found by
+    /// provider and name), or [`Error::NotConfigured`].
+    #[cfg(feature = "runtools")]
+    pub fn runtools_for(&self, account: &Account) -> Result<runtools::Runtools, Error> {
+        self.accounts
+            .iter()
+            .find_map(|(a, s)| match s {
+                Source::Runtools(source)
+                    if a.provider == account.provider && a.name == account.name =>
+                {
+                    Some(runtools::Runtools::new(Arc::clone(source)))
+                }
+                #[allow(unreachable_patterns)]
+                _ => None,
+            })
+            .ok_or(Error::NotConfigured {
+                provider: Provider::Runtools,
+            })
+    }
+
     /// runtools' read-only billing extras (ledger history, usage, auto-top-up settings).
     #[cfg(feature = "runtools")]
     pub fn runtools(&self) -> Result<runtools::Runtools, Error> {
