@@ -36,14 +36,7 @@ const YEAR_RUNS: usize = 10;
 const TARGET_YEAR_MS: f64 = 50.0;
 
 fn main() {
-    if std::env::args().any(|a| a == "--list" || a == "--test") {
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    serve::bench_main(run());
 }
 
 async fn run() {
@@ -159,29 +152,22 @@ fn a_year_of_one_account(binary: &Path, emulator: &Emulator, dir: &Path) {
     let keep = ["--history", history, "--history-full", "400d"];
     let run = |args: &[&str]| {
         let started = std::time::Instant::now();
-        let output = std::process::Command::new(binary)
+        let output = serve::command(binary)
             .args(args)
             .args(["--config", accounts])
-            .env_clear()
-            .env("PREPAID_BENCH_KEY", "bench-key")
             .output()
             .expect("prepaid");
         assert!(output.status.success(), "{args:?}: {output:?}");
         (started.elapsed().as_secs_f64() * 1e3, output.stdout)
     };
     run(&[&["--format", "json"][..], &keep].concat());
-    let connection = rusqlite::Connection::open(history).expect("the history");
-    let rows = connection
-        .execute(
-            "WITH RECURSIVE back(steps) AS (
-                 SELECT 1 UNION ALL SELECT steps + 1 FROM back WHERE steps < ?1)
-             INSERT INTO samples (at_ms, series, amount)
-             SELECT samples.at_ms - steps * 300000, series, CAST(100000 + steps AS TEXT)
-             FROM samples, back",
-            [YEAR_SAMPLES - 1],
-        )
-        .expect("a year of samples");
-    drop(connection);
+    // Higher the further back: a balance that burns.
+    let rows = fill_back(
+        history.as_ref(),
+        YEAR_SAMPLES - 1,
+        300_000,
+        "100000 + steps",
+    );
     println!("history/year: {} rows", rows + 1);
     let (mut listed, mut estimated, mut baseline) = (Vec::new(), Vec::new(), Vec::new());
     for _ in 0..YEAR_RUNS {
@@ -214,27 +200,35 @@ fn a_year_of_one_account(binary: &Path, emulator: &Emulator, dir: &Path) {
 /// The history file, made by one `prepaid` run (schema and series), then filled with
 /// [`PREFILLED_MINUTES`] earlier samples a minute of every series.
 fn prefill(binary: &Path, accounts: &Path, history: &Path) {
-    let output = std::process::Command::new(binary)
+    let output = serve::command(binary)
         .args(["--format", "json", "--config"])
         .arg(accounts)
         .arg("--history")
         .arg(history)
-        .env_clear()
-        .env("PREPAID_BENCH_KEY", "bench-key")
         .output()
         .expect("prepaid");
     assert!(output.status.success(), "{output:?}");
-    let connection = rusqlite::Connection::open(history).expect("the history");
-    let rows = connection
-        .execute(
-            "WITH RECURSIVE back(minutes) AS (
-                 SELECT 1 UNION ALL SELECT minutes + 1 FROM back WHERE minutes < ?1)
-             INSERT INTO samples (at_ms, series, amount)
-             SELECT samples.at_ms - minutes * 60000, series, amount FROM samples, back",
-            [PREFILLED_MINUTES],
-        )
-        .expect("prefilled");
+    let rows = fill_back(history, PREFILLED_MINUTES, 60_000, "amount");
     println!("history: history prefilled with {rows} rows");
+}
+
+/// Copy every sample in `history` back in time, `steps` times `step_ms` apart, each copy's
+/// amount the SQL `amount` (over the sample's `amount` and the copy's `steps` back); how
+/// many rows that wrote. The file is one a `prepaid` run made: its schema.
+fn fill_back(history: &Path, steps: i64, step_ms: i64, amount: &str) -> usize {
+    let connection = rusqlite::Connection::open(history).expect("the history");
+    connection
+        .execute(
+            &format!(
+                "WITH RECURSIVE back(steps) AS (
+                     SELECT 1 UNION ALL SELECT steps + 1 FROM back WHERE steps < ?1)
+                 INSERT INTO samples (at_ms, series, amount)
+                 SELECT samples.at_ms - steps * ?2, series, CAST({amount} AS TEXT)
+                 FROM samples, back"
+            ),
+            [steps, step_ms],
+        )
+        .expect("samples filled back")
 }
 
 /// One fresh `serve` of [`REFRESHES`] refreshes, recording into `history` (or not): the

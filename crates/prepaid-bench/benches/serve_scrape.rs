@@ -28,15 +28,7 @@ const TARGET_MS: f64 = 10.0;
 const TARGET_RSS_MIB: f64 = 64.0;
 
 fn main() {
-    // `cargo bench` passes `--bench`; `cargo test --benches` too, with nothing to measure.
-    if std::env::args().any(|a| a == "--list" || a == "--test") {
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(run());
+    serve::bench_main(run());
 }
 
 async fn run() {

@@ -48,6 +48,28 @@ pub fn accounts_file(emulator: &Emulator, accounts: usize) -> Result<String, Str
     Ok(text)
 }
 
+/// Run a benchmark's `run` on a multi-threaded runtime, unless this is `cargo test
+/// --benches` (which passes `--test`) or a listing: nothing to measure then.
+pub fn bench_main(run: impl std::future::Future<Output = ()>) {
+    if std::env::args().any(|a| a == "--list" || a == "--test") {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build();
+    match runtime {
+        Ok(runtime) => runtime.block_on(run),
+        Err(error) => eprintln!("no runtime: {error}"),
+    }
+}
+
+/// `binary` to run in an environment of only the bench key (`PREPAID_BENCH_KEY`).
+pub fn command(binary: &Path) -> Command {
+    let mut command = Command::new(binary);
+    command.env_clear().env("PREPAID_BENCH_KEY", "bench-key");
+    command
+}
+
 /// Start `binary serve --listen 127.0.0.1:0` with `args` in an environment of only the
 /// bench key and `envs`, its stderr to `stderr`; the child and the URL it listens on.
 pub fn start_serve(
@@ -56,11 +78,9 @@ pub fn start_serve(
     envs: &[(&str, &str)],
     stderr: Stdio,
 ) -> Result<(Child, String), String> {
-    let mut child = Command::new(binary)
+    let mut child = command(binary)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(args)
-        .env_clear()
-        .env("PREPAID_BENCH_KEY", "bench-key")
         .envs(envs.iter().copied())
         .stdout(Stdio::piped())
         .stderr(stderr)
