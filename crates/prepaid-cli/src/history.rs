@@ -97,7 +97,9 @@ pub enum HistoryError {
         known: i64,
     },
     /// Anything else SQLite or the file system said (unwritable, disk full, ...).
-    #[error("{path}: {source}; this run was not recorded (--no-history turns the history off)")]
+    #[error(
+        "{path}: {source}; this run was not recorded: check that the disk has room and the file can be written (--no-history turns the history off)"
+    )]
     Io {
         /// The file.
         path: String,
@@ -244,6 +246,12 @@ impl History {
                 found,
                 known: SCHEMA_VERSION,
             });
+        }
+        if found == SCHEMA_VERSION {
+            // Up to date: nothing to write.
+            return transaction
+                .commit()
+                .map_err(|source| classify(&path, wait, source));
         }
         let applied = (|| {
             for (index, migration) in MIGRATIONS.iter().enumerate() {

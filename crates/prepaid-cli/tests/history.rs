@@ -340,6 +340,33 @@ async fn a_history_that_cannot_be_used_costs_no_balance() {
         );
     }
     holder.execute_batch("COMMIT").unwrap();
+
+    // A full disk: the file-size limit (`ulimit -f`, 512 bytes) stops the history growing,
+    // and SIGXFSZ is ignored (as `trap ''` leaves it across `exec`) so that the write
+    // fails, as on a full disk, instead of the signal ending the process.
+    let full = dir.path().join("full.sqlite");
+    assert_eq!(stderr(&run(&full)), "", "a usable history first");
+    let before = std::fs::read(&full).unwrap();
+    let output = Command::new("sh")
+        .args(["-c", "trap '' XFSZ; ulimit -f 1; exec \"$0\" --format json"])
+        .arg(env!("CARGO_BIN_EXE_prepaid"))
+        .env_clear()
+        .env("VENICE_API_KEY", "key")
+        .env("VENICE_BASE_URL", format!("{}/venice", server.base_url()))
+        .env("PREPAID_HISTORY", &full)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json[0]["available"][0]["value"], "12.5");
+    let err = stderr(&output);
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    assert!(
+        err.starts_with("warning: history: ") && err.contains("this run was not recorded"),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&full).unwrap(), before, "the file as it was");
+
     // The files it could not use are left as they were.
     assert!(
         std::fs::read_to_string(&corrupt)
