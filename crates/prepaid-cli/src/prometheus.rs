@@ -95,6 +95,25 @@ impl<'o> Family<'o> {
     }
 }
 
+/// One gauge per account and unit of `rows` whose estimate gives a `value`.
+fn estimate_family<V: std::fmt::Display>(
+    out: &mut String,
+    name: &'static str,
+    help: &'static str,
+    rows: &[Row<'_>],
+    estimates: &Estimates,
+    value: impl Fn(&crate::estimate::Estimate) -> Option<V>,
+) {
+    let mut family = Family::new(out, name, help);
+    for row in rows {
+        for amount in row.balance.iter().flat_map(|b| &b.available) {
+            if let Some(value) = estimates.get(row.account, &amount.unit).and_then(&value) {
+                family.sample(row.account, &[("currency", amount.unit.as_str())], value);
+            }
+        }
+    }
+}
+
 /// A label value with `\`, `"` and newlines escaped, as the format requires.
 fn escape_into(out: &mut String, value: &str) {
     if !value.bytes().any(|b| matches!(b, b'\\' | b'"' | b'\n')) {
@@ -260,41 +279,22 @@ pub fn render(
             }
         }
     }
-    let mut family = Family::new(
+    estimate_family(
         &mut out,
         "prepaid_burn_rate_per_hour",
-        "How much of the balance is spent per hour, from the recorded history; absent while unknown.",
+        "How much of the balance is spent per hour, from the recorded history (or runtools' ledger); absent while unknown.",
+        rows,
+        estimates,
+        |found| Some(found.per_hour),
     );
-    for row in rows {
-        for amount in row.balance.iter().flat_map(|b| &b.available) {
-            if let Some(found) = estimates.get(row.account, &amount.unit) {
-                family.sample(
-                    row.account,
-                    &[("currency", amount.unit.as_str())],
-                    found.per_hour,
-                );
-            }
-        }
-    }
-    let mut family = Family::new(
+    estimate_family(
         &mut out,
         "prepaid_runs_out_timestamp_seconds",
         "When the balance is estimated to reach zero (Unix time); absent while unknown or not spending.",
+        rows,
+        estimates,
+        |found| found.runs_out_at.map(|at| at.timestamp()),
     );
-    for row in rows {
-        for amount in row.balance.iter().flat_map(|b| &b.available) {
-            let at = estimates
-                .get(row.account, &amount.unit)
-                .and_then(|found| found.runs_out_at);
-            if let Some(at) = at {
-                family.sample(
-                    row.account,
-                    &[("currency", amount.unit.as_str())],
-                    at.timestamp(),
-                );
-            }
-        }
-    }
     let mut family = Family::new(
         &mut out,
         "prepaid_build_info",
