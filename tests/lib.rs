@@ -88,32 +88,73 @@ pub fn differences(before: &[(PathBuf, Vec<u8>)], after: &[(PathBuf, Vec<u8>)]) 
     paths
 }
 
-/// `cargo xtask regen` (with its build step, offline, without the snapshot step) on a
-/// copied tree, as a maintainer would run it.
+/// The right to build a copied tree into the copies' shared target folder, held for as long
+/// as a test builds and looks at what was built.
 ///
 /// Every copy builds into one target folder, so dependencies compile once. Cargo names a
 /// workspace member's build by its path *inside* the workspace, so all copies share those
 /// units, and it takes a unit as fresh when no source is newer than its last build: a copy
 /// made before another copy was built would be given that other copy's build. So builds
-/// take turns (a lock), and each first marks its copy's files as just written.
+/// take turns, and each turn first marks its copy's files as just written.
+pub struct Turn(#[allow(dead_code)] std::sync::MutexGuard<'static, ()>);
+
+/// Wait for the turn to build `tree`, then mark its files as just written.
+pub fn take_turn(tree: &Path) -> std::io::Result<Turn> {
+    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let turn = Turn(
+        TURN.lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner),
+    );
+    touch_all(tree)?;
+    Ok(turn)
+}
+
+/// Where copies build: the workspace's `target/regen-trees`.
+pub fn copies_target_dir() -> PathBuf {
+    root().join("target").join("regen-trees")
+}
+
+/// `cargo xtask regen` (with its build step, offline, without the snapshot test) on a
+/// copied tree, as a maintainer would run it, in its own turn.
 pub fn regen_and_rebuild_copy(
     tree: &Path,
     breaking: xtask::BreakingChanges,
 ) -> Result<xtask::RegenReport, xtask::RegenError> {
-    static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _turn = TURN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    touch_all(tree).map_err(|source| xtask::RegenError::Write {
+    let turn = take_turn(tree).map_err(|source| xtask::RegenError::Write {
         path: tree.display().to_string(),
         source,
     })?;
+    regen_and_rebuild_during(&turn, tree, breaking)
+}
+
+/// [`regen_and_rebuild_copy`] during a turn the caller holds.
+pub fn regen_and_rebuild_during(
+    _turn: &Turn,
+    tree: &Path,
+    breaking: xtask::BreakingChanges,
+) -> Result<xtask::RegenReport, xtask::RegenError> {
     let rebuild = xtask::Rebuild {
-        target_dir: Some(root().join("target").join("regen-trees")),
+        target_dir: Some(copies_target_dir()),
         offline: true,
         snapshots: false,
     };
     xtask::regen_and_rebuild(tree, breaking, &rebuild)
+}
+
+/// `cargo ARGS --offline` in a copied tree, building into [`copies_target_dir`], during a
+/// turn the caller holds.
+pub fn cargo_during(
+    _turn: &Turn,
+    tree: &Path,
+    args: &[&str],
+) -> std::io::Result<std::process::Output> {
+    let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    std::process::Command::new(program)
+        .current_dir(tree)
+        .args(args)
+        .arg("--offline")
+        .env("CARGO_TARGET_DIR", copies_target_dir())
+        .output()
 }
 
 /// Set the modification time of every file under `dir` to now.

@@ -4,17 +4,17 @@
 use std::process::ExitCode;
 
 const HELP: &str = "\
-cargo xtask regen           re-normalize specs/*, rewrite each client's openapi.json, its
-                            generated code (src/generated/) and that code's dependencies in
-                            its Cargo.toml, build every client and update the regeneration
-                            snapshots; print what changed
+cargo xtask regen           re-normalize specs/*, rewrite each client's openapi.json, the
+                            generated code's dependencies in its Cargo.toml and the snapshots
+                            of that code (tests/tests/snapshots/), build every client through
+                            its build script and run the snapshot test; print what changed
                             per vendor, each change marked BREAKING or ok. If any step fails,
                             every file is put back as it was and that step's message shown
 cargo xtask regen --deny-breaking
                             the same, but if any change is BREAKING print the report, write
                             nothing and fail
-cargo xtask regen --check   change nothing; fail, naming the file (and for a Cargo.toml the
-                            dependency), if anything is stale
+cargo xtask regen --check   change nothing; fail, naming the file (a spec's openapi.json, a
+                            Cargo.toml and its dependency, a snapshot), if anything is stale
                             (with --deny-breaking too: breaking changes fail first)
 cargo xtask import VENDOR PAGE.md...
                             merge the OpenAPI blocks of documentation pages into

@@ -41,12 +41,34 @@ pub fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-/// A new `reqwest::Client` from [`client_builder`]: what a generated client's
-/// `with_api_key` uses. Share one per process; building one is not cheap.
+/// How long [`http_client`] waits for a connection to be set up.
+pub const DEFAULT_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// How long [`http_client`] waits for a whole request, body included: a stalled vendor
+/// fails the call instead of holding it forever.
+pub const DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// A new `reqwest::Client` from [`client_builder`], with [`DEFAULT_CONNECT_TIMEOUT`] and
+/// [`DEFAULT_TIMEOUT`]: what a generated client's `with_api_key` uses. Share one per
+/// process; building one is not cheap.
 pub fn http_client() -> Result<reqwest::Client, BuildError> {
     client_builder()?
+        .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+        .timeout(DEFAULT_TIMEOUT)
         .build()
         .map_err(|e| BuildError(Box::new(e)))
+}
+
+/// What a generated client's `Client::new` (progenitor's constructor, which cannot fail)
+/// sends with: [`http_client`]. If that cannot be built (no CA certificates on the machine,
+/// say), a client with the same redirect policy and timeouts whose every HTTPS request fails
+/// with the reason, rather than a panic or a client that trusts anything. Call
+/// [`http_client`] to see the error when building.
+pub fn default_http_client() -> reqwest::Client {
+    match http_client() {
+        Ok(client) => client,
+        Err(error) => unusable::client(&error),
+    }
 }
 
 /// Why an HTTP client could not be built: its TLS setup (the platform's trust store could
@@ -67,7 +89,8 @@ impl std::error::Error for BuildError {
 }
 
 /// A `reqwest::ClientBuilder` with [`same_origin_redirects`] and the TLS this crate was
-/// built with, for callers that add their own settings (timeouts, pool, user agent).
+/// built with, and no timeout: for callers that add their own settings (timeouts, pool,
+/// user agent, proxies). [`http_client`] is this with the default timeouts.
 ///
 /// The TLS comes from one feature: `rustls-ring` (the default), `rustls-aws-lc` or
 /// `native-tls`. When several are on (`--all-features`), the choice is fixed: `native-tls`
@@ -89,16 +112,25 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, BuildE
 ))]
 fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, BuildError> {
     use rustls_platform_verifier::BuilderVerifierExt;
-    #[cfg(feature = "rustls-aws-lc")]
-    let provider = rustls::crypto::aws_lc_rs::default_provider();
-    #[cfg(not(feature = "rustls-aws-lc"))]
-    let provider = rustls::crypto::ring::default_provider();
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider))
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider()))
         .with_safe_default_protocol_versions()
         .and_then(|config| config.with_platform_verifier())
         .map(|config| config.with_no_client_auth())
         .map_err(|e| BuildError(Box::new(e)))?;
     Ok(builder.tls_backend_preconfigured(config))
+}
+
+/// The crypto provider of the rustls feature this crate was built with, named explicitly.
+#[cfg(all(
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
+fn provider() -> rustls::crypto::CryptoProvider {
+    #[cfg(feature = "rustls-aws-lc")]
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(not(feature = "rustls-aws-lc"))]
+    let provider = rustls::crypto::ring::default_provider();
+    provider
 }
 
 #[cfg(not(any(
@@ -109,3 +141,101 @@ fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, BuildE
 compile_error!(
     "prepaid-client-runtime needs one TLS feature: rustls-ring (the default), rustls-aws-lc or native-tls"
 );
+
+/// The client [`default_http_client`] falls back to when the real one cannot be built.
+#[cfg(all(
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
+mod unusable {
+    use std::sync::Arc;
+
+    use rustls::DigitallySignedStruct;
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+    use rustls::crypto::CryptoProvider;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+
+    use super::{BuildError, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, same_origin_redirects};
+
+    /// Refuses every server certificate, saying why no real verifier could be built.
+    #[derive(Debug)]
+    struct Refuse {
+        reason: String,
+        provider: Arc<CryptoProvider>,
+    }
+
+    impl ServerCertVerifier for Refuse {
+        fn verify_server_cert(
+            &self,
+            _end_entity: &CertificateDer<'_>,
+            _intermediates: &[CertificateDer<'_>],
+            _server_name: &ServerName<'_>,
+            _ocsp_response: &[u8],
+            _now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            Err(rustls::Error::General(self.reason.clone()))
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            _message: &[u8],
+            _cert: &CertificateDer<'_>,
+            _dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            Err(rustls::Error::General(self.reason.clone()))
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            _message: &[u8],
+            _cert: &CertificateDer<'_>,
+            _dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            Err(rustls::Error::General(self.reason.clone()))
+        }
+
+        fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
+    }
+
+    /// A client whose every HTTPS request fails with `error`'s message.
+    pub(super) fn client(error: &BuildError) -> reqwest::Client {
+        let provider = Arc::new(super::provider());
+        let verifier = Refuse {
+            reason: error.to_string(),
+            provider: provider.clone(),
+        };
+        let builder = reqwest::Client::builder()
+            .redirect(same_origin_redirects())
+            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+            .timeout(DEFAULT_TIMEOUT);
+        let config = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map(|config| {
+                config
+                    .dangerous()
+                    .with_custom_certificate_verifier(Arc::new(verifier))
+                    .with_no_client_auth()
+            });
+        // Neither step can fail with the providers this crate names (both support TLS 1.2
+        // and 1.3, and the config is rustls's own); if one ever did, reqwest's own plain
+        // client is the last resort, as it is for `reqwest::Client::new()`.
+        config
+            .ok()
+            .and_then(|config| builder.tls_backend_preconfigured(config).build().ok())
+            .unwrap_or_default()
+    }
+}
+
+/// The client [`default_http_client`] falls back to when the real one cannot be built.
+#[cfg(feature = "native-tls")]
+mod unusable {
+    /// The platform's TLS library could not be set up: reqwest's own client, as
+    /// `reqwest::Client::new()` builds it, is the only one left.
+    pub(super) fn client(_error: &super::BuildError) -> reqwest::Client {
+        reqwest::Client::default()
+    }
+}

@@ -10,6 +10,6 @@ pub use body::{ClientConfig, OnBody, OnResponse, ResponseTooLarge, read_json, wa
 pub use credentials::{Credentials, InvalidApiKey};
 pub use exact::{ExactNumber, NotANumber};
 pub use http::{
-    BuildError, CrossOriginRedirect, MAX_REDIRECTS, client_builder, http_client,
-    same_origin_redirects,
+    BuildError, CrossOriginRedirect, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, MAX_REDIRECTS,
+    client_builder, default_http_client, http_client, same_origin_redirects,
 };

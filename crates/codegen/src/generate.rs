@@ -80,6 +80,7 @@ pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     let mut client = parse(quote! { #progenitor_client #(#extras)* })?;
     strip_api_version(&mut client);
     read_bodies_within_limit(&mut client);
+    build_new_through_runtime(&mut client);
     let client = prettyplease::unparse(&client);
     let httpmock = catch_progenitor_panic(&spec, |spec| {
         progenitor::Generator::new(&settings()).httpmock(spec, "crate")
@@ -356,7 +357,7 @@ fn client_module(spec: &OpenAPI) -> Result<TokenStream, GenerateError> {
     });
     Ok(quote! {
         pub use ::prepaid_client_runtime::{
-            client_builder, http_client, BuildError, ClientConfig, CrossOriginRedirect,
+            client_builder, default_http_client, http_client, BuildError, ClientConfig, CrossOriginRedirect,
             Credentials, ExactNumber, InvalidApiKey, ResponseTooLarge,
         };
 
@@ -522,6 +523,43 @@ fn strip_api_version(file: &mut syn::File) {
     }
 
     Strip.visit_file_mut(file);
+}
+
+/// Make progenitor's `Client::new(baseurl, inner)` send with the runtime's
+/// `default_http_client()`, the client `with_api_key` uses: the TLS of the crate's feature
+/// with its crypto provider named (progenitor's own `reqwest::ClientBuilder::new()` panics
+/// under `rustls-ring` when no process-wide provider is installed), redirects followed only
+/// within the origin, and a connect and total timeout. Its body becomes
+/// `Self::new_with_client(baseurl, ::prepaid_client_runtime::default_http_client(), inner)`;
+/// its doc comment says so.
+fn build_new_through_runtime(file: &mut syn::File) {
+    for item in &mut file.items {
+        let syn::Item::Impl(block) = item else {
+            continue;
+        };
+        let is_client = block.trait_.is_none()
+            && matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Client"));
+        if !is_client {
+            continue;
+        }
+        for member in &mut block.items {
+            let syn::ImplItem::Fn(function) = member else {
+                continue;
+            };
+            if function.sig.ident != "new" || function.sig.inputs.len() != 2 {
+                continue;
+            }
+            function.block = syn::parse_quote! {{
+                Self::new_with_client(baseurl, ::prepaid_client_runtime::default_http_client(), inner)
+            }};
+            function.attrs.extend([
+                syn::parse_quote! { #[doc = ""] },
+                syn::parse_quote! {
+                    #[doc = " Its `reqwest::Client` is [`default_http_client()`]: the TLS of this crate's feature, redirects followed only within the origin, and the runtime's connect and total timeouts. [`Client::with_config`] shares one of your own."]
+                },
+            ]);
+        }
+    }
 }
 
 /// Route every body the operations read through the config's size limit and `on_body`

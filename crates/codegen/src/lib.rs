@@ -1,16 +1,20 @@
 #![doc = include_str!("../README.md")]
 #![forbid(unsafe_code)]
 
+pub mod build;
 pub mod generate;
 pub mod manifest;
 pub mod normalize;
+#[cfg(feature = "maintainer")]
 pub mod report;
 
+#[cfg(feature = "maintainer")]
 use std::path::Path;
 
 pub use generate::{GenerateError, Generated, generate};
 pub use manifest::Dependencies;
 pub use normalize::{NormalizeError, normalize};
+#[cfg(feature = "maintainer")]
 pub use report::{Change, ChangeKind, ChangeReport, Severity};
 
 /// The operations of an OpenAPI path item, in the order the specification lists them.
@@ -19,6 +23,7 @@ pub const HTTP_METHODS: [&str; 8] = [
 ];
 
 /// Why a vendor spec could not be loaded, normalized or generated. Every variant names the file.
+#[cfg(feature = "maintainer")]
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// The file could not be read.
@@ -56,6 +61,7 @@ pub enum SpecError {
 }
 
 /// Parse OpenAPI text (YAML or JSON, which is YAML too) into a JSON value, keeping key order.
+#[cfg(feature = "maintainer")]
 pub fn parse_spec(text: &str) -> Result<serde_json::Value, serde_yaml_ng::Error> {
     serde_yaml_ng::from_str(text)
 }
@@ -69,6 +75,7 @@ pub fn to_canonical_json(doc: &serde_json::Value) -> String {
 }
 
 /// A vendor spec taken through the whole pipeline, in memory.
+#[cfg(feature = "maintainer")]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pipeline {
     /// The vendor text as read.
@@ -82,6 +89,7 @@ pub struct Pipeline {
 }
 
 /// Read, normalize and generate the spec at `path`, writing nothing.
+#[cfg(feature = "maintainer")]
 pub fn run_pipeline(path: &Path) -> Result<Pipeline, SpecError> {
     let name = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {

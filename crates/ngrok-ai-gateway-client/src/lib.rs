@@ -10,7 +10,7 @@
     rustdoc::bare_urls
 )]
 
-include!("generated/client.rs");
+include!(concat!(env!("OUT_DIR"), "/client.rs"));
 
 /// progenitor's typed httpmock helpers: `server.get_balance(|when, then| ...)`.
 /// A body that cannot be serialized is a mistake in the test using them: they panic then, as
@@ -19,5 +19,5 @@ include!("generated/client.rs");
 #[cfg(feature = "mock")]
 #[allow(clippy::all, clippy::expect_used)]
 pub mod mock {
-    include!("generated/httpmock.rs");
+    include!(concat!(env!("OUT_DIR"), "/httpmock.rs"));
 }
