@@ -141,20 +141,17 @@ pub fn regen_and_rebuild_during(
     xtask::regen_and_rebuild(tree, breaking, &rebuild)
 }
 
-/// `cargo ARGS --offline` in a copied tree, building into [`copies_target_dir`], during a
-/// turn the caller holds.
-pub fn cargo_during(
-    _turn: &Turn,
-    tree: &Path,
-    args: &[&str],
-) -> std::io::Result<std::process::Output> {
+/// `cargo ARGS --offline` in a copied tree (or a crate of a test's own), building into
+/// [`copies_target_dir`], during a turn the caller holds: the command, to run.
+pub fn cargo_during(_turn: &Turn, tree: &Path, args: &[&str]) -> std::process::Command {
     let program = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
-    std::process::Command::new(program)
+    let mut command = std::process::Command::new(program);
+    command
         .current_dir(tree)
         .args(args)
         .arg("--offline")
-        .env("CARGO_TARGET_DIR", copies_target_dir())
-        .output()
+        .env("CARGO_TARGET_DIR", copies_target_dir());
+    command
 }
 
 /// Set the modification time of every file under `dir` to now.

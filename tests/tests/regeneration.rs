@@ -606,7 +606,7 @@ fn a_build_reruns_only_the_build_scripts_whose_spec_or_generator_changed() {
     for package in &packages {
         args.extend(["--package", package]);
     }
-    let build = || build_scripts_run(&cargo_during(&turn, tree.path(), &args).unwrap());
+    let build = || build_scripts_run(&cargo_during(&turn, tree.path(), &args).output().unwrap());
 
     // Built by regen just now: nothing to run again.
     assert_eq!(build(), Vec::<String>::new());

@@ -1,0 +1,92 @@
+//! A user who needs an operation the vendor shipped before we did builds a client from their
+//! own spec: `<PACKAGE>_OPENAPI` names it, and the client's build script reads it instead of
+//! the `openapi.json` the crate ships. Tried as that user would: a crate outside the
+//! workspace depending on `venice-client`, built by cargo.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::Path;
+
+use prepaid_tests::{cargo_during, root, take_turn};
+
+/// A crate that calls `getBillingExtra`, an operation only the user's spec has.
+fn user_crate(dir: &Path) {
+    let venice = root().join("crates/venice-client");
+    std::fs::create_dir_all(dir.join("src")).unwrap();
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"own-spec-user\"\nversion = \"0.0.0\"\nedition = \"2021\"\n\n\
+             [workspace]\n\n[dependencies]\nvenice-client = {{ path = {:?} }}\n",
+            venice.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        "pub async fn extra(client: &venice_client::Client) -> Option<String> {\n    \
+         let extra = client.get_billing_extra().send().await.ok()?.into_inner();\n    \
+         extra.credits.map(|n| n.to_string())\n}\n",
+    )
+    .unwrap();
+    // The workspace's versions, so the build needs nothing it has not downloaded.
+    std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// Venice's shipped spec with one more operation, `GET /billing/extra`.
+fn spec_with_an_extra_operation() -> String {
+    let text = std::fs::read_to_string(root().join("crates/venice-client/openapi.json")).unwrap();
+    let mut spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+    spec["paths"]["/billing/extra"] = serde_json::json!({ "get": {
+        "operationId": "getBillingExtra",
+        "responses": { "200": { "description": "ok", "content": { "application/json": {
+            "schema": { "type": "object", "properties": { "credits": { "type": "number" } } }
+        } } } }
+    } });
+    serde_json::to_string_pretty(&spec).unwrap()
+}
+
+#[test]
+fn the_build_script_reads_the_spec_its_variable_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let user = dir.path().join("user");
+    user_crate(&user);
+    let spec = dir.path().join("venice-next.json");
+    std::fs::write(&spec, spec_with_an_extra_operation()).unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, "{ \"openapi\": ").unwrap();
+
+    let turn = take_turn(&user).unwrap();
+    let build = |variable: Option<&Path>| {
+        let mut command = cargo_during(&turn, &user, &["build"]);
+        match variable {
+            Some(path) => command.env("VENICE_CLIENT_OPENAPI", path),
+            None => command.env_remove("VENICE_CLIENT_OPENAPI"),
+        };
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (output.status.success(), stderr)
+    };
+
+    // The shipped spec has no such operation.
+    let (ok, stderr) = build(None);
+    assert!(!ok, "{stderr}");
+    assert!(stderr.contains("get_billing_extra"), "{stderr}");
+    // The user's spec has it: the client is generated again from that file.
+    let (ok, stderr) = build(Some(&spec));
+    assert!(ok, "{stderr}");
+    // A relative path is refused: relative to what would be a guess.
+    let (ok, stderr) = build(Some(Path::new("venice-next.json")));
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains("VENICE_CLIENT_OPENAPI=venice-next.json: give the spec's absolute path"),
+        "{stderr}"
+    );
+    // A file that is not JSON is named, with where it breaks.
+    let (ok, stderr) = build(Some(&broken));
+    assert!(!ok, "{stderr}");
+    assert!(
+        stderr.contains(&format!("{}: not a JSON document", broken.display())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("line 1"), "{stderr}");
+}
