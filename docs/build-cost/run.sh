@@ -1,20 +1,47 @@
 #!/usr/bin/env bash
-# Clean builds of the minimal app, a Venice-only user of `prepaid` and the `prepaid`
-# command, one after the other, twice, each into an empty target directory under
-# $OUT (default /tmp/build-cost), all from the workspace's Cargo.lock. Prints one line per
-# build: round, what, wall and user CPU seconds. See docs/PERFORMANCE.md, "Lean builds".
+# Clean builds, one after the other, each into an empty target directory under $OUT (default
+# /tmp/build-cost), all from the workspace's Cargo.lock:
+#   minimal      the baseline: reqwest + tokio + clap + rust_decimal, TLS as prepaid's default
+#   venice-user  a Venice-only user of the `prepaid` library
+#   floor        every third-party crate the command compiles (normal and build
+#                dependencies, progenitor included), same versions and features, none of ours
+#                (written by floor.py)
+#   prepaid-cli  the `prepaid` command, default features
+# Prints one line per build (round, what, wall and user CPU seconds), then, from the command's
+# `--timings` data, how long each of our own units took. ROUNDS (default 1) repeats it.
+# See docs/PERFORMANCE.md, "Build cost".
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 out="${OUT:-/tmp/build-cost}"
 mkdir -p "$out"
+python3 "$here/floor.py" "$root" "$out/floor"
 for what in minimal venice-user; do cp "$root/Cargo.lock" "$here/$what/Cargo.lock"; done
-for round in 1 2; do
-  for what in minimal venice-user prepaid-cli; do
+trap 'for what in minimal venice-user; do rm -f "$here/$what/Cargo.lock"; done' EXIT
+for round in $(seq 1 "${ROUNDS:-1}"); do
+  for what in minimal venice-user floor prepaid-cli; do
     rm -rf "${out:?}/t-$what"
-    if [ "$what" = prepaid-cli ]; then dir="$root"; args=(-p prepaid-cli); else dir="$here/$what"; args=(); fi
+    case "$what" in
+      prepaid-cli) dir="$root"; args=(-p prepaid-cli) ;;
+      floor) dir="$out/floor"; args=() ;;
+      *) dir="$here/$what"; args=() ;;
+    esac
     ( cd "$dir" && /usr/bin/time -f "$round $what %e s wall %U s user" \
-        env CARGO_TARGET_DIR="$out/t-$what" cargo build -q --offline --timings "${args[@]}" ) 2>&1 | tail -1
+        env CARGO_TARGET_DIR="$out/t-$what" cargo build -q --timings "${args[@]}" ) 2>&1 | tail -1
   done
+  # Our own units in the command's build: compile time of each, and its build scripts' runs.
+  python3 - "$out/t-prepaid-cli/cargo-timings/cargo-timing.html" "$root" <<'PY'
+import json, re, sys
+html = open(sys.argv[1]).read()
+units = json.loads(re.search(r"const UNIT_DATA = (\[.*?\]);\n", html, re.S).group(1))
+ours = ("prepaid", "runcrate-client", "ngrok-ai-gateway-client", "runtools-client",
+        "venice-client")
+total = 0.0
+for unit in units:
+    if unit["name"].startswith(ours):
+        what = unit["target"].strip() or "lib"
+        print(f'  {unit["name"]} {what}: {unit["duration"]:.2f} s')
+        total += unit["duration"]
+print(f"  our units in all: {total:.2f} s (sum of unit times; they overlap on 2 cores)")
+PY
 done
-for what in minimal venice-user; do rm -f "$here/$what/Cargo.lock"; done
