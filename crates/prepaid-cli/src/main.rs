@@ -3,6 +3,7 @@
 
 mod accounts;
 mod cli;
+mod clock;
 mod demo;
 mod estimate;
 #[cfg(feature = "history")]
@@ -43,6 +44,9 @@ const FETCH_FAILED: u8 = 3;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     if let Err(message) = logging::init(cli.options.verbose) {
+        return fail(USAGE, &message);
+    }
+    if let Err(message) = clock::init() {
         return fail(USAGE, &message);
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -306,7 +310,8 @@ async fn fetch_all(prepaid: &Prepaid) -> Vec<AccountBalance> {
         spinner.enable_steady_tick(Duration::from_millis(100));
         spinner
     });
-    let fetched = prepaid.fetch_accounts().await;
+    let mut fetched = prepaid.fetch_accounts().await;
+    clock::stamp(&mut fetched);
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
     }
@@ -332,7 +337,7 @@ fn exit_code(
     if fetched.iter().any(|f| f.result.is_err()) {
         return FETCH_FAILED;
     }
-    let now = chrono::Utc::now();
+    let now = clock::now();
     let too_soon = fetched.iter().any(|f| {
         f.result.iter().flat_map(|b| &b.available).any(|amount| {
             estimates
@@ -406,7 +411,7 @@ async fn ledger_estimates(
         .buffer_unordered(16)
         .collect()
         .await;
-    let (now, rules) = (chrono::Utc::now(), estimate::Rules::default());
+    let (now, rules) = (clock::now(), estimate::Rules::default());
     for (f, current, ledger) in read {
         let entries = match ledger {
             Ok(entries) => entries,
@@ -499,7 +504,7 @@ impl Recorder {
         if let Some(history) = &mut self.history {
             let rules = estimate::Rules::default();
             // A failure (busy, disk full) may pass: `serve` tries again next refresh.
-            match history.estimate(fetched, chrono::Utc::now(), &rules) {
+            match history.estimate(fetched, clock::now(), &rules) {
                 Ok((estimates, pending)) => return (estimates, Unwritten(Some(pending))),
                 Err(error) => eprintln!("warning: history: {error}"),
             }
@@ -547,7 +552,7 @@ fn recorded_history(
         );
     }
     let since = chrono::TimeDelta::from_std(since).unwrap_or(chrono::TimeDelta::MAX);
-    let now = chrono::Utc::now();
+    let now = clock::now();
     let series = history::History::open(&path, history::Retention::default(), options.history_wait)
         .and_then(|h| h.series(provider.map(Provider::as_str), account, now - since));
     match series {
@@ -596,7 +601,7 @@ async fn watch(
                 }
             }
         }
-        let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S UTC");
+        let now = clock::now().format("%Y-%m-%d %H:%M:%S UTC");
         print(&format!("{now}\n{}\n", watch_table(&fetched, &samples)));
         if count.is_some_and(|n| fetches >= n) {
             return ExitCode::from(code);
@@ -613,7 +618,7 @@ async fn watch(
 fn watch_table(fetched: &[AccountBalance], samples: &Samples) -> String {
     let header = ["PROVIDER", "AVAILABLE", "ACCRUING", "BURN RATE", "RUNS OUT"];
     let rules = estimate::Rules::default();
-    let now = chrono::Utc::now();
+    let now = clock::now();
     let mut rows = vec![header.map(String::from).to_vec()];
     for f in fetched {
         let balance = match &f.result {

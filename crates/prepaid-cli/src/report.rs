@@ -117,7 +117,7 @@ impl AccountEntry {
                     before_refill: estimate::before_refill(
                         &amount.unit,
                         found.runs_out_at,
-                        chrono::Utc::now(),
+                        crate::clock::now(),
                     ),
                     basis: found.basis,
                     samples: found.samples,

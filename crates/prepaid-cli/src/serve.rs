@@ -172,7 +172,8 @@ pub async fn serve(
     loop {
         tokio::select! {
             fetched = timed(prepaid.fetch_accounts()) => {
-                let (fetched, fetch) = fetched;
+                let (mut fetched, fetch) = fetched;
+                crate::clock::stamp(&mut fetched);
                 let started = std::time::Instant::now();
                 let (estimates, unwritten) = recorder.estimate(&fetched);
                 let record = started.elapsed();

@@ -124,7 +124,7 @@ fn amounts(amounts: &[Amount]) -> String {
 /// When each of a balance's units runs out: `~3.2 d`, or `~3.2 d USD, ~5 h DIEM` for several
 /// (only those whose run-out is known; `-` when none is).
 fn runs_out(account: &Account, balance: &Balance, estimates: &Estimates) -> String {
-    let now = chrono::Utc::now();
+    let now = crate::clock::now();
     let known: Vec<(&prepaid::Unit, String)> = balance
         .available
         .iter()
@@ -165,7 +165,7 @@ fn balance_row(
             ));
         }
     }
-    let now = chrono::Utc::now();
+    let now = crate::clock::now();
     for amount in &balance.available {
         let soon = estimates
             .get(account, &amount.unit)

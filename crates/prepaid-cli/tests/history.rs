@@ -22,12 +22,19 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// Ten minutes pass for everything the history holds.
-fn ten_minutes_pass(history: &Path) {
-    let connection = rusqlite::Connection::open(history).unwrap();
-    connection
-        .execute("UPDATE samples SET at_ms = at_ms - 600000", [])
-        .unwrap();
+/// When these tests start: 2026-11-25 00:00 UTC.
+fn start() -> chrono::DateTime<chrono::Utc> {
+    "2026-11-25T00:00:00Z".parse().unwrap()
+}
+
+/// `env` with the command's clock fixed `minutes` after [`start`] (`PREPAID_TEST_NOW`, read
+/// by debug builds only): each run's samples are taken at exactly that time, however long
+/// the runs themselves take. (A release build refuses the variable, saying so on stderr.)
+fn at_minute(env: &[(&'static str, String)], minutes: i64) -> Vec<(&'static str, String)> {
+    let now = start() + chrono::TimeDelta::minutes(minutes);
+    let mut env = env.to_vec();
+    env.push(("PREPAID_TEST_NOW", now.to_rfc3339()));
+    env
 }
 
 /// Venice with `usd` left (the amount's JSON text, never a float).
@@ -45,6 +52,20 @@ async fn venice_with<'a>(server: &'a MockServer, usd: &str) -> httpmock::Mock<'a
         .await
 }
 
+/// Run `prepaid` at `minutes` after [`start`] against Venice with `usd` left.
+async fn venice_run(
+    server: &MockServer,
+    usd: &str,
+    minutes: i64,
+    args: &[&str],
+    env: &[(&'static str, String)],
+) -> Output {
+    let mock = venice_with(server, usd).await;
+    let output = prepaid(args, &at_minute(env, minutes));
+    mock.delete_async().await;
+    output
+}
+
 #[tokio::test]
 async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     let server = MockServer::start_async().await;
@@ -55,114 +76,118 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
         ("VENICE_BASE_URL", format!("{}/venice", server.base_url())),
         ("PREPAID_HISTORY", history.display().to_string()),
     ];
-    // 30, 29, 28 USD, ten minutes apart: 6 USD an hour, 28 / 6 hours left.
-    let mut last = None;
-    let mut last_run = (chrono::Utc::now(), chrono::Utc::now());
-    for usd in ["30", "29", "28"] {
-        if last.is_some() {
-            ten_minutes_pass(&history);
-        }
-        let mock = venice_with(&server, usd).await;
-        let started = chrono::Utc::now();
-        last = Some(prepaid(&["--format", "json"], &env));
-        last_run = (started, chrono::Utc::now());
-        mock.delete_async().await;
+    // 30, 29, 28 USD, ten minutes apart: 6 USD an hour, 28 / 6 hours left (4 h 40 min),
+    // and each later run one USD less ten minutes later, on the same line: every estimate
+    // says 05:00.
+    let mut output = None;
+    for (minutes, usd) in [(0, "30"), (10, "29"), (20, "28")] {
+        output = Some(venice_run(&server, usd, minutes, &["--format", "json"], &env).await);
     }
-    let output = last.unwrap();
+    let output = output.unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stderr(&output), "");
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let run_out = &json[0]["run_out"][0];
-    // The runs themselves take some milliseconds beyond the ten minutes each: about 6 an
-    // hour (the estimator's own tests are exact on made-up times).
-    assert_eq!(run_out["burn_per_hour"]["unit"], "USD");
-    let rate = run_out["burn_per_hour"]["value"].as_str().unwrap();
-    let rate: rust_decimal::Decimal = rate.parse().unwrap();
-    assert_eq!(rate.round_dp(2), rust_decimal::Decimal::from(6), "{rate}");
-    assert_eq!(run_out["basis"], "history");
-    assert_eq!(run_out["samples"], 3);
-    // It runs out 28 / rate hours after the last sample, which the last run took.
-    let at =
-        chrono::DateTime::parse_from_rfc3339(run_out["runs_out_at"].as_str().unwrap()).unwrap();
-    let hours_left =
-        rust_decimal::Decimal::from(28) / rate * rust_decimal::Decimal::from(3_600_000);
-    let millis_left = i64::try_from(hours_left.trunc()).unwrap();
-    let sampled_at = at.with_timezone(&chrono::Utc) - chrono::TimeDelta::milliseconds(millis_left);
-    let (started, ended) = last_run;
-    assert!(
-        started - chrono::TimeDelta::milliseconds(1) <= sampled_at && sampled_at <= ended,
-        "28 USD at {rate} an hour from a sample taken between {started} and {ended}: {at}"
+    assert_eq!(json[0]["fetched_at"], "2026-11-25T00:20:00Z", "{json}");
+    assert_eq!(
+        json[0]["run_out"],
+        serde_json::json!([{
+            "burn_per_hour": { "value": "6", "unit": "USD" },
+            "runs_out_at": "2026-11-25T05:00:00Z",
+            "basis": "history",
+            "samples": 3,
+            "since": "2026-11-25T00:00:00Z",
+        }]),
+        "{json}"
     );
 
-    // --min-hours: 4 h 40 min left is too soon for 5 hours, fine for 4 (the exit code;
-    // nothing else changes). These runs record too: 28 USD again, a few seconds later.
-    let mock = venice_with(&server, "28").await;
-    let soon = prepaid(&["--format", "json", "--min-hours", "5"], &env);
-    assert_eq!(soon.status.code(), Some(1), "{}", stderr(&soon));
-    let fine = prepaid(&["--format", "json", "--min-hours", "4"], &env);
-    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
-    mock.delete_async().await;
-
-    // The table says it as people do; Prometheus has both gauges.
-    ten_minutes_pass(&history);
-    let mock = venice_with(&server, "27").await;
-    let table = prepaid(&["--min-hours", "5"], &env);
-    mock.delete_async().await;
+    // --min-hours: 4 h 30 min left is too soon for 5 hours (the exit code; nothing else
+    // changes); the table says it as people do.
+    let table = venice_run(&server, "27", 30, &["--min-hours", "5"], &env).await;
     assert_eq!(table.status.code(), Some(1), "4.5 h left, 5 h asked");
     let table = String::from_utf8(table.stdout).unwrap();
     assert!(table.contains("RUNS OUT WITHIN 5 h (USD)"), "{table}");
-    assert!(table.contains("RUNS OUT"), "{table}");
     assert!(table.contains("~4.5 h"), "27 USD at 6 an hour:\n{table}");
-    ten_minutes_pass(&history);
-    let _mock = venice_with(&server, "26").await;
-    let metrics = prepaid(
+    // 4 h 20 min left is too soon for 4.35 h (4 h 21 min); ten minutes later, 4 h 10 min
+    // left is not for 4.1 h (4 h 6 min).
+    let soon = venice_run(
+        &server,
+        "26",
+        40,
+        &["--format", "json", "--min-hours", "4.35"],
+        &env,
+    )
+    .await;
+    assert_eq!(soon.status.code(), Some(1), "{}", stderr(&soon));
+    let soon: Value = serde_json::from_slice(&soon.stdout).unwrap();
+    assert_eq!(soon[0]["run_out"][0]["runs_out_at"], "2026-11-25T05:00:00Z");
+    assert_eq!(soon[0]["run_out"][0]["burn_per_hour"]["value"], "6");
+    let fine = venice_run(
+        &server,
+        "25",
+        50,
+        &["--format", "json", "--min-hours", "4.1"],
+        &env,
+    )
+    .await;
+    assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
+    let fine: Value = serde_json::from_slice(&fine.stdout).unwrap();
+    assert_eq!(fine[0]["run_out"][0]["runs_out_at"], "2026-11-25T05:00:00Z");
+
+    // Prometheus has both gauges, exact; 4 h left exactly is not too soon for 4 h.
+    let metrics = venice_run(
+        &server,
+        "24",
+        60,
         &[
             "--format",
             "prometheus",
             "--min-hours",
-            "2",
+            "4",
             "--min-usd",
             "1",
         ],
         &env,
     )
-    .stdout;
-    let metrics = String::from_utf8(metrics).unwrap();
+    .await;
+    assert_eq!(metrics.status.code(), Some(0), "{}", stderr(&metrics));
+    let metrics = String::from_utf8(metrics.stdout).unwrap();
     assert!(
         metrics
-            .contains("prepaid_runs_out_minimum_hours{provider=\"venice\",account=\"venice\"} 2\n"),
+            .contains("prepaid_runs_out_minimum_hours{provider=\"venice\",account=\"venice\"} 4\n"),
         "{metrics}"
     );
-    let rate = metrics
-        .lines()
-        .find_map(|l| l.strip_prefix("prepaid_burn_rate_per_hour{provider=\"venice\",account=\"venice\",currency=\"USD\"} "))
-        .unwrap_or_else(|| panic!("no burn rate in {metrics}"));
-    let rate: rust_decimal::Decimal = rate.parse().unwrap();
-    assert_eq!(rate.round_dp(2), rust_decimal::Decimal::from(6), "{rate}");
-    assert!(metrics.contains("prepaid_runs_out_timestamp_seconds{provider=\"venice\",account=\"venice\",currency=\"USD\"} "));
+    assert!(
+        metrics.contains("prepaid_burn_rate_per_hour{provider=\"venice\",account=\"venice\",currency=\"USD\"} 6\n"),
+        "{metrics}"
+    );
+    let five = start() + chrono::TimeDelta::hours(5);
+    assert!(
+        metrics.contains(&format!("prepaid_runs_out_timestamp_seconds{{provider=\"venice\",account=\"venice\",currency=\"USD\"}} {}\n", five.timestamp())),
+        "{metrics}"
+    );
 
     dashboard_queries_name_exported_metrics(&metrics);
 
     // `prepaid history` reads the file alone: no key, no vendor.
-    let only_history = [("PREPAID_HISTORY", history.display().to_string())];
+    let only_history = at_minute(&[("PREPAID_HISTORY", history.display().to_string())], 70);
     let csv = prepaid(&["history", "--format", "csv"], &only_history);
     assert_eq!(csv.status.code(), Some(0), "{}", stderr(&csv));
     let csv = String::from_utf8(csv.stdout).unwrap();
-    let amounts: Vec<&str> = csv
-        .lines()
-        .skip(1)
-        .map(|l| l.rsplit(',').next().unwrap())
-        .collect();
-    assert_eq!(amounts, ["30", "29", "28", "28", "28", "27", "26"], "{csv}");
-    assert!(
-        csv.starts_with("provider,account,unit,at,amount\nvenice,venice,USD,"),
-        "{csv}"
-    );
+    let mut expected = String::from("provider,account,unit,at,amount\n");
+    for (minutes, usd) in (0..7).map(|n| (n * 10, 30 - n)) {
+        let at = start() + chrono::TimeDelta::minutes(minutes);
+        expected.push_str(&format!(
+            "venice,venice,USD,{},{usd}\n",
+            at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        ));
+    }
+    assert_eq!(csv, expected);
     let table = prepaid(&["history", "venice", "--since", "2h"], &only_history);
     let table = String::from_utf8(table.stdout).unwrap();
-    assert!(
-        table.contains("venice   USD      30    26      -4        7  █"),
-        "{table}"
+    assert_eq!(
+        table,
+        "ACCOUNT  UNIT  FIRST  LAST  CHANGE  SAMPLES  TREND\n\
+         venice   USD      30    24      -6        7  █▇▆▅▃▂▁\n"
     );
     let json = prepaid(
         &["history", "--format", "json", "--account", "nobody"],
@@ -174,8 +199,7 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
 #[tokio::test]
 async fn runtools_is_estimated_from_its_ledger_until_the_history_can() {
     let server = MockServer::start_async().await;
-    let now = chrono::Utc::now();
-    let ago = |minutes: i64| (now - chrono::TimeDelta::minutes(minutes)).to_rfc3339();
+    let ago = |minutes: i64| (start() - chrono::TimeDelta::minutes(minutes)).to_rfc3339();
     let data = |body: &str| format!(r#"{{"data":{body}}}"#);
     let credits = data(r#"{"balanceCents":1000,"totalGrantedCents":1900,"totalUsedCents":900}"#);
     let _credits = server
@@ -230,55 +254,67 @@ async fn runtools_is_estimated_from_its_ledger_until_the_history_can() {
             dir.path().join("h.sqlite").display().to_string(),
         ),
     ];
-    let output = prepaid(&["--format", "json"], &env);
+    let output = prepaid(&["--format", "json"], &at_minute(&env, 0));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let run_out = &json[0]["run_out"][0];
-    assert_eq!(run_out["basis"], "ledger", "{json}");
-    // 4.00 USD from the top-up to the balance fetched, to the millisecond.
-    let time = |value: &Value| {
-        value
-            .as_str()
-            .unwrap()
-            .parse::<chrono::DateTime<chrono::Utc>>()
-            .unwrap()
-    };
-    let span = time(&json[0]["fetched_at"]) - time(&run_out["since"]);
-    let expected = rust_decimal::Decimal::from(4 * 3_600_000)
-        / rust_decimal::Decimal::from(span.num_milliseconds());
+    // 4.00 USD from the top-up to the balance fetched, 2.5 hours later: 1.60 an hour, and
+    // 10.00 left lasts 6 h 15 min.
     assert_eq!(
-        run_out["burn_per_hour"]["value"],
-        expected.to_string(),
-        "{json}"
+        json[0]["run_out"],
+        serde_json::json!([{
+            "burn_per_hour": { "value": "1.60", "unit": "USD" },
+            "runs_out_at": "2026-11-25T06:15:00Z",
+            "basis": "ledger",
+            "samples": 5,
+            "since": "2026-11-24T21:30:00Z",
+        }]),
+        "the top-up and after, and now: {json}"
     );
-    assert_eq!(
-        time(&run_out["since"]).timestamp(),
-        (now - chrono::TimeDelta::minutes(150)).timestamp()
-    );
-    assert_eq!(run_out["samples"], 5, "the top-up and after, and now");
     assert_eq!(ledger.calls_async().await, 1);
 
     // Without the history, no estimates at all, and the ledger is not read.
-    let off = prepaid(&["--format", "json", "--no-history"], &env[..2]);
+    let off = prepaid(
+        &["--format", "json", "--no-history"],
+        &at_minute(&env[..2], 0),
+    );
     let json: Value = serde_json::from_slice(&off.stdout).unwrap();
     assert!(json[0].get("run_out").is_none(), "{json}");
     assert_eq!(ledger.calls_async().await, 1);
 
     // Once the history has three balances over 15 minutes, it is the basis.
-    ten_minutes_pass(&dir.path().join("h.sqlite"));
-    prepaid(&["--format", "json"], &env);
-    ten_minutes_pass(&dir.path().join("h.sqlite"));
-    let output = prepaid(&["--format", "json"], &env);
+    prepaid(&["--format", "json"], &at_minute(&env, 10));
+    let output = prepaid(&["--format", "json"], &at_minute(&env, 20));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json[0]["run_out"][0]["basis"], "history", "{json}");
     assert_eq!(
-        json[0]["run_out"][0]["burn_per_hour"]["value"], "0",
-        "{json}"
+        json[0]["run_out"],
+        serde_json::json!([{
+            "burn_per_hour": { "value": "0", "unit": "USD" },
+            "runs_out_at": null,
+            "basis": "history",
+            "samples": 3,
+            "since": "2026-11-25T00:00:00Z",
+        }]),
+        "10.00 USD all along: not spending, no run-out: {json}"
     );
     assert_eq!(
         ledger.calls_async().await,
         2,
         "read by the second run, not the third"
+    );
+}
+
+#[test]
+fn a_test_clock_that_is_not_a_time_is_refused() {
+    let output = prepaid(
+        &["--demo", "--format", "json"],
+        &[("PREPAID_TEST_NOW", "yesterday".to_string())],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.stdout, b"");
+    let err = stderr(&output);
+    assert!(
+        err.starts_with("error: PREPAID_TEST_NOW=\"yesterday\" is not an RFC 3339 time"),
+        "{err}"
     );
 }
 
@@ -394,18 +430,19 @@ async fn eight_processes_writing_at_once_lose_no_record() {
             .unwrap();
             let history = history.clone();
             std::thread::spawn(move || {
-                for _ in 0..50 {
+                for run in 0..50 {
+                    // Each run's sample has its own minute (the writers' runs interleave
+                    // however the machine schedules them).
+                    let env = [
+                        ("K", "key".to_string()),
+                        ("PREPAID_HISTORY", history.display().to_string()),
+                    ];
                     let output = prepaid(
                         &["--format", "json", "--config", config.to_str().unwrap()],
-                        &[
-                            ("K", "key".to_string()),
-                            ("PREPAID_HISTORY", history.display().to_string()),
-                        ],
+                        &at_minute(&env, run),
                     );
                     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
                     assert_eq!(stderr(&output), "", "no history warning");
-                    // Each run's sample has its own millisecond.
-                    std::thread::sleep(std::time::Duration::from_millis(2));
                 }
             })
         })
