@@ -336,10 +336,19 @@ fn nullable<T>(value: Option<&J>, read: impl Fn(Option<&J>) -> R<T>) -> R<Option
     }
 }
 
-/// Whether `value` is a JSON object (not a struct given positionally as an array): an
-/// auxiliary field is tolerated absent only inside objects, where it can be named.
+/// Whether `value` is a JSON object (not a struct given positionally as an array) with each
+/// key once: an auxiliary field is tolerated absent only inside objects, where it can be
+/// named, and the tolerant reading refuses a key given twice in each object on the way to
+/// it (even one serde skips as unknown).
 fn is_object(value: &J) -> bool {
-    matches!(value, J::Obj(_) | J::Deep { object: true, .. })
+    match value {
+        J::Obj(entries) => entries
+            .iter()
+            .enumerate()
+            .all(|(i, (key, _))| entries[..i].iter().all(|(other, _)| other != key)),
+        J::Deep { object, .. } => *object,
+        _ => false,
+    }
 }
 
 fn expect_runcrate(body: &J) -> R<Expected> {
@@ -415,9 +424,16 @@ fn expect_venice(body: &J) -> R<Expected> {
         &mut deep,
     )?;
     let mut deep = None;
-    let balances = fields(f[0].ok_or(())?, &["diem", "usd"], &mut deep)?;
-    let diem = nullable(balances[0], exact)?;
-    let usd = nullable(balances[1], exact)?;
+    let amounts = f[0].ok_or(())?;
+    let balances = fields(amounts, &["diem", "usd"], &mut deep)?;
+    // Either amount absent (from objects) reads like `null`; both absent is no balance.
+    match balances[..] {
+        [None, None] => return Err(()),
+        [None, _] | [_, None] if !(is_object(body) && is_object(amounts)) => return Err(()),
+        _ => {}
+    }
+    let diem = optional(balances[0], |v| exact(Some(v)))?;
+    let usd = optional(balances[1], |v| exact(Some(v)))?;
     // `canConsume`, `consumptionCurrency` and `diemEpochAllocation` are auxiliary: left
     // out when absent (from an object).
     if f[1..].iter().any(Option::is_none) && !is_object(body) {

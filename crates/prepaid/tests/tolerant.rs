@@ -1,6 +1,7 @@
 //! A vendor that stops sending a documented field the balance does not need costs that
-//! field only: the balance is kept, the field left out, and a note names it. A missing
-//! available amount is still `Undecodable`. Each case is checked through a fetch (the
+//! field only: the balance is kept, the field left out, and a note names it. Either one of
+//! Venice's two amounts missing is read like `null`, with a note. A missing available
+//! amount (Venice: both) is still `Undecodable`. Each case is checked through a fetch (the
 //! generated client refuses the body; the facade reads it again) and through `decode`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -8,8 +9,13 @@ mod common;
 
 use common::{RUNCRATE, RUNTOOLS, VENICE, Vendor};
 use prepaid::providers::decode;
-use prepaid::{Balance, Error, Provider};
+use prepaid::{Amount, Balance, Error, Provider, Unit};
+use rust_decimal::Decimal;
 use serde_json::Value;
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str_exact(text).unwrap()
+}
 
 /// The vendor's documented body without the field at `path`.
 fn without(vendor: &Vendor, path: &[&str]) -> String {
@@ -88,6 +94,100 @@ async fn venice_without_each_auxiliary_field_keeps_its_balance() {
     object.shift_remove("canConsume");
     let balance = read(&VENICE, &body.to_string()).await.unwrap();
     assert!(noted(&balance, "diemEpochAllocation") && noted(&balance, "canConsume"));
+}
+
+#[tokio::test]
+async fn venice_without_one_of_its_amounts_reads_it_like_null() {
+    let complete = read(&VENICE, &(VENICE.example)().to_string())
+        .await
+        .unwrap();
+    assert_eq!(
+        complete.available,
+        [Amount::usd(dec("25")), Amount::new(dec("90.5"), Unit::Diem)]
+    );
+    for (missing, kept) in [
+        ("diem", Amount::usd(dec("25"))),
+        ("usd", Amount::new(dec("90.5"), Unit::Diem)),
+    ] {
+        let body = without(&VENICE, &["balances", missing]);
+        let balance = read(&VENICE, &body)
+            .await
+            .unwrap_or_else(|e| panic!("without balances.{missing}: {e:?}"));
+        assert_eq!(balance.available, [kept], "{missing}");
+        // Everything else as in the complete body, and one note more, naming the amount.
+        assert_eq!(balance.allocation, complete.allocation, "{missing}");
+        assert_eq!(balance.can_consume, Some(true), "{missing}");
+        assert_eq!(balance.consumption_currency.as_deref(), Some("DIEM"));
+        let left_out =
+            format!("Venice did not send `balances.{missing}`, which it documents: left out");
+        let mut expected = complete.notes.clone();
+        expected.push(left_out);
+        assert_eq!(balance.notes, expected);
+        // The body as Venice sent it, no placeholder in it.
+        assert_eq!(balance.source.raw.get(), body);
+    }
+
+    // One not sent and the other null: no amount (never a zero), and the note says which.
+    let body = r#"{"canConsume":false,"consumptionCurrency":null,"balances":{"diem":null},"diemEpochAllocation":0}"#;
+    let balance = read(&VENICE, body).await.unwrap();
+    assert!(balance.available.is_empty());
+    assert!(
+        balance
+            .notes
+            .iter()
+            .any(|n| n
+                == "Venice reported no USD and no DIEM balance (one null, the other not sent)"),
+        "{:?}",
+        balance.notes
+    );
+    assert!(noted(&balance, "balances.usd"), "{:?}", balance.notes);
+
+    // An auxiliary field missing as well: both named.
+    let mut body: Value = (VENICE.example)();
+    body.as_object_mut().unwrap().shift_remove("canConsume");
+    body["balances"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("usd");
+    let balance = read(&VENICE, &body.to_string()).await.unwrap();
+    assert_eq!(balance.available, [Amount::new(dec("90.5"), Unit::Diem)]);
+    assert_eq!(balance.can_consume, None);
+    assert!(noted(&balance, "canConsume") && noted(&balance, "balances.usd"));
+}
+
+#[tokio::test]
+async fn venice_without_both_amounts_is_undecodable() {
+    let mut body: Value = (VENICE.example)();
+    body["balances"] = serde_json::json!({});
+    let mut without_more = body.clone();
+    without_more
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("diemEpochAllocation");
+    for body in [body, without_more] {
+        let body = body.to_string();
+        let (error, calls) = common::error_from(&VENICE, 200, &body).await;
+        assert_eq!(calls, 1, "not retried");
+        assert!(
+            matches!(&error, Error::Undecodable { provider: Provider::Venice, status: Some(200), reason, excerpt }
+                if reason.contains("neither `usd` nor `diem`") && excerpt.contains(r#""balances":{}"#)),
+            "{body}: {error:?}"
+        );
+        let decoded = decode::balance(Provider::Venice, body.as_bytes());
+        assert!(
+            matches!(&decoded, Err(Error::Undecodable { reason, .. }) if reason.contains("neither `usd` nor `diem`")),
+            "{decoded:?}"
+        );
+    }
+    // Nor does a placeholder read `balances` given positionally, one amount short.
+    let body = r#"{"canConsume":true,"consumptionCurrency":"USD","balances":[25],"diemEpochAllocation":0}"#;
+    assert!(matches!(
+        read(&VENICE, body).await,
+        Err(Error::Undecodable {
+            provider: Provider::Venice,
+            ..
+        })
+    ));
 }
 
 #[tokio::test]

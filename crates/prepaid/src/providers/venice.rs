@@ -23,7 +23,9 @@ pub(crate) const ERRORS: VendorErrors = VendorErrors {
 
 /// What the balance does without, each left out when Venice does not send it: the epoch's
 /// DIEM allocation, whether the key can consume, and the consumption currency (already
-/// `null` when Venice has none).
+/// `null` when Venice has none); and either one of the two amounts, read like the `null`
+/// Venice sends for an amount it has none of. Without both amounts there is no balance:
+/// [`to_balance`] refuses that.
 pub(crate) const AUXILIARY: &[Auxiliary] = &[
     Auxiliary {
         path: &["diemEpochAllocation"],
@@ -35,6 +37,14 @@ pub(crate) const AUXILIARY: &[Auxiliary] = &[
     },
     Auxiliary {
         path: &["consumptionCurrency"],
+        placeholder: "null",
+    },
+    Auxiliary {
+        path: &["balances", "usd"],
+        placeholder: "null",
+    },
+    Auxiliary {
+        path: &["balances", "diem"],
         placeholder: "null",
     },
 ];
@@ -58,7 +68,8 @@ impl Venice {
 }
 
 /// A decoded `GET /billing/balance` body as a [`Balance`]: USD and DIEM exact (each only
-/// when not null), or [`Error::Undecodable`] naming the field.
+/// when not null; one not sent is read like null, with a note), or [`Error::Undecodable`]
+/// naming the field, or saying that neither amount was sent.
 pub(crate) fn to_balance(
     decoding: &impl Decoding,
     fetched: Fetched<GetBillingBalanceResponse>,
@@ -70,6 +81,14 @@ pub(crate) fn to_balance(
         absent,
     } = fetched;
     let sent = |field: &str| !absent.iter().any(|a| a == field);
+    let (usd_sent, diem_sent) = (sent("balances.usd"), sent("balances.diem"));
+    if !usd_sent && !diem_sent {
+        return Err(decoding.undecodable_value(
+            status,
+            "balances: neither `usd` nor `diem` (Venice documents both, each a number or null)",
+            &raw,
+        ));
+    }
     let exact = |number: &venice_client::ExactNumber, field| {
         decoding.exact(status, field, number.as_str(), &raw)
     };
@@ -94,7 +113,14 @@ pub(crate) fn to_balance(
     });
     let mut notes = vec![super::SPENDING_ORDER.to_string()];
     if available.is_empty() {
-        notes.push("Venice reported no USD and no DIEM balance (both null)".to_string());
+        let why = if usd_sent && diem_sent {
+            "both null"
+        } else {
+            "one null, the other not sent"
+        };
+        notes.push(format!(
+            "Venice reported no USD and no DIEM balance ({why})"
+        ));
     }
     notes.extend(absent.iter().map(|field| left_out("Venice", field)));
     Ok(Balance {
