@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""Write the floor app into OUT_DIR: a crate that compiles every third-party crate the
-`prepaid` command compiles (normal and build dependencies, progenitor included), at the
-same versions and with the same features, and none of ours. A clean build of it is what the
-command's dependencies cost; the command's own build over it is our code's share.
+"""Write a floor app into OUT_DIR: a crate that compiles every third-party crate PACKAGE
+compiles (normal and build dependencies, progenitor included), at the same versions and with
+the same features, and none of ours. A clean build of it is what PACKAGE's dependencies
+cost; PACKAGE's own build over it is our code's share.
 
-    floor.py WORKSPACE_ROOT OUT_DIR
+    floor.py MANIFEST_DIR OUT_DIR [PACKAGE]
+
+MANIFEST_DIR is where `cargo tree` runs (the workspace root, or an app of docs/build-cost);
+PACKAGE, when given, is the package it looks at (`prepaid-cli`).
 """
 import collections
 import os
@@ -13,8 +16,9 @@ import subprocess
 import sys
 
 root, out = sys.argv[1], sys.argv[2]
+package = ["-p", sys.argv[3]] if len(sys.argv) > 3 else []
 tree = subprocess.run(
-    ["cargo", "tree", "-p", "prepaid-cli", "-e", "normal,build", "-f", "{p}|{f}",
+    ["cargo", "tree", *package, "-e", "normal,build", "-f", "{p}|{f}",
      "--prefix", "none", "--offline"],
     cwd=root, capture_output=True, text=True, check=True,
 ).stdout
