@@ -164,6 +164,12 @@ mod unusable {
         provider: Arc<CryptoProvider>,
     }
 
+    impl Refuse {
+        fn refused<T>(&self) -> Result<T, rustls::Error> {
+            Err(rustls::Error::General(self.reason.clone()))
+        }
+    }
+
     impl ServerCertVerifier for Refuse {
         fn verify_server_cert(
             &self,
@@ -173,7 +179,7 @@ mod unusable {
             _ocsp_response: &[u8],
             _now: UnixTime,
         ) -> Result<ServerCertVerified, rustls::Error> {
-            Err(rustls::Error::General(self.reason.clone()))
+            self.refused()
         }
 
         fn verify_tls12_signature(
@@ -182,7 +188,7 @@ mod unusable {
             _cert: &CertificateDer<'_>,
             _dss: &DigitallySignedStruct,
         ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            Err(rustls::Error::General(self.reason.clone()))
+            self.refused()
         }
 
         fn verify_tls13_signature(
@@ -191,7 +197,7 @@ mod unusable {
             _cert: &CertificateDer<'_>,
             _dss: &DigitallySignedStruct,
         ) -> Result<HandshakeSignatureValid, rustls::Error> {
-            Err(rustls::Error::General(self.reason.clone()))
+            self.refused()
         }
 
         fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
