@@ -1,9 +1,8 @@
 //! The regeneration snapshots: every vendor's generated client and typed mocks, the code its
 //! build script compiles, so a spec change or a progenitor upgrade shows up as a reviewable
 //! diff. They are the one checked-in text of the generated code: this test fails when a
-//! client's build would compile anything else. `cargo xtask regen` runs it (with
-//! `INSTA_UPDATE=always`) to rewrite them; it depends on nothing but each client's
-//! `openapi.json`.
+//! client's build would compile anything else. `cargo xtask regen` writes them, then runs
+//! this test; it depends on nothing but each client's `openapi.json`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[test]
