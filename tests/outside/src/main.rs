@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use httpmock::prelude::*;
 use venice_client::mock::MockServerExt;
-use venice_client::ClientInfo;
 use venice_client::types::GetBillingBalanceResponse;
+use venice_client::ClientInfo;
 
 /// Twenty digits before the point and twenty after: more than an `f64` holds.
 const EXACT_USD: &str = "12345678901234567890.12345678901234567890";
@@ -20,7 +20,10 @@ type Check = Result<(), String>;
 async fn main() -> ExitCode {
     let checks: Vec<(&str, Check)> = vec![
         ("venice Client::new", venice_new().await),
-        ("venice Client::new_with_client", venice_new_with_client().await),
+        (
+            "venice Client::new_with_client",
+            venice_new_with_client().await,
+        ),
         ("venice Client::with_config", venice_with_config().await),
         ("venice Client::with_api_key", venice_with_api_key()),
         (
