@@ -129,7 +129,9 @@ pub fn generate_client() -> ExitCode {
     match generate_into_out_dir() {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            println!("cargo::error={error}");
+            // One line: cargo reads each line a build script prints as its own directive.
+            let message: Vec<String> = error.to_string().lines().map(str::to_string).collect();
+            println!("cargo::error={}", message.join(" / "));
             ExitCode::FAILURE
         }
     }
