@@ -1,7 +1,9 @@
-//! The accounts file (`--config`, default `prepaid.toml`): any number of accounts per
-//! vendor, each with labels, a key from an environment variable or a file (never inline),
-//! an optional base URL, timeout and threshold. Every error names the file, the line and
-//! the account.
+//! The accounts file (`--config`, default `prepaid.toml` in the platform's configuration
+//! directory, never the current directory's): any number of accounts per vendor, each with
+//! labels, a key from an environment variable or a file (never inline; a relative `key_file`
+//! is relative to the accounts file), an optional base URL (on another host than the vendor's
+//! documented one only with `allow_custom_host = true`), timeout and threshold. Every error
+//! names the file, the line and the account.
 //!
 //! ```toml
 //! concurrency = 64                 # requests in flight at once (default 64)
@@ -20,7 +22,7 @@
 
 use std::collections::BTreeMap;
 use std::num::NonZeroU32;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use prepaid::{Provider, ProviderConfig};
@@ -67,6 +69,9 @@ struct RawAccount {
     /// Only to refuse it with a clear message.
     api_key: Option<toml::Value>,
     base_url: Option<String>,
+    /// Send this account's key to a `base_url` on another host than the vendor's.
+    #[serde(default)]
+    allow_custom_host: bool,
     timeout: Option<String>,
     min: Option<String>,
     min_hours: Option<toml::Value>,
@@ -76,6 +81,13 @@ struct RawAccount {
 
 /// Label names the metrics use themselves.
 const RESERVED_LABELS: [&str; 3] = ["provider", "account", "currency"];
+
+/// Where the accounts file is read from when `--config` names none: `prepaid.toml` in the
+/// platform's configuration directory (`$XDG_CONFIG_HOME/prepaid/`, or
+/// `~/.config/prepaid/` on Linux), if there is one.
+pub fn default_path() -> Option<PathBuf> {
+    dirs::config_dir().map(|dir| dir.join("prepaid").join("prepaid.toml"))
+}
 
 /// Load `path`, reading keys through `var` (the process environment, in the command).
 pub fn load(path: &Path, var: impl Fn(&str) -> Option<String>) -> Result<AccountsFile, String> {
@@ -116,7 +128,8 @@ pub fn load(path: &Path, var: impl Fn(&str) -> Option<String>) -> Result<Account
                 .unwrap_or_default()
         );
         let at = |message: String| format!("{file}:{line}: {label}: {message}");
-        let (config, threshold) = account(raw, &var).map_err(at)?;
+        let folder = path.parent().unwrap_or(Path::new("."));
+        let (config, threshold) = account(raw, folder, &var).map_err(at)?;
         if let Some(hours) = &raw.min_hours {
             run_out_limits.push(RunOutLimit {
                 provider: Some(config.provider()),
@@ -152,8 +165,10 @@ fn hours_of(value: &toml::Value) -> Result<Decimal, String> {
     }
 }
 
+/// One account; `folder` is the accounts file's, which a relative `key_file` is read from.
 fn account(
     raw: &RawAccount,
+    folder: &Path,
     var: &impl Fn(&str) -> Option<String>,
 ) -> Result<(ProviderConfig, Option<Threshold>), String> {
     let provider: Provider = raw
@@ -167,7 +182,7 @@ fn account(
         (Some(name), None) => {
             var(name).ok_or_else(|| format!("key_env: the variable {name} is not set"))?
         }
-        (None, Some(path)) => std::fs::read_to_string(path)
+        (None, Some(path)) => std::fs::read_to_string(folder.join(path))
             .map_err(|e| format!("key_file: cannot read {path}: {e}"))?
             .trim_end_matches(['\n', '\r'])
             .to_string(),
@@ -184,7 +199,12 @@ fn account(
         config = config.name(name.clone());
     }
     if let Some(url) = &raw.base_url {
+        if !raw.allow_custom_host {
+            documented_host(provider, url)?;
+        }
         config = config.base_url(url.clone());
+    } else if raw.allow_custom_host {
+        return Err("allow_custom_host without a base_url".into());
     }
     if let Some(timeout) = &raw.timeout {
         let timeout: Duration =
@@ -215,6 +235,34 @@ fn account(
         None => None,
     };
     Ok((config, threshold))
+}
+
+/// Whether `url` is on `provider`'s documented host (or a loopback host, for tests and
+/// local mocks); an error saying how to allow it if not. A checkout of someone else's
+/// repository cannot send a key elsewhere without the file saying so in plain words.
+fn documented_host(provider: Provider, url: &str) -> Result<(), String> {
+    let host_of = |text: &str| {
+        text.parse::<hyper::Uri>()
+            .ok()
+            .and_then(|uri| uri.host().map(str::to_ascii_lowercase))
+    };
+    let Some(host) = host_of(url) else {
+        // Not a URL: the library's validation says why.
+        return Ok(());
+    };
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host == "localhost"
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let documented = provider.default_base_url().and_then(host_of);
+    if loopback || documented.as_deref() == Some(host.as_str()) {
+        return Ok(());
+    }
+    Err(format!(
+        "base_url `{url}` is not on {provider}'s documented host ({}): set allow_custom_host = true on this account to send its key there",
+        documented.as_deref().unwrap_or("none in this build")
+    ))
 }
 
 #[cfg(test)]
@@ -333,6 +381,56 @@ mod tests {
         assert!(format!("{:?}", file.accounts[0]).contains("<redacted>"));
         assert!(!format!("{:?}", file.accounts[0]).contains("sk-from-file"));
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_relative_key_file_is_read_beside_the_accounts_file() {
+        let dir = std::env::temp_dir().join(format!("prepaid-relative-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("secrets")).unwrap();
+        std::fs::write(dir.join("secrets/venice"), "sk-beside\n").unwrap();
+        let path = dir.join("prepaid.toml");
+        std::fs::write(
+            &path,
+            "[[accounts]]\nprovider = \"venice\"\nkey_file = \"secrets/venice\"\n",
+        )
+        .unwrap();
+        // Whatever the current directory is (the test runner's holds no `secrets/`).
+        let file = load(&path, env);
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(file.unwrap().accounts.len(), 1);
+    }
+
+    #[test]
+    fn a_base_url_on_another_host_needs_allow_custom_host() {
+        let account = |extra: &str| {
+            format!("[[accounts]]\nprovider = \"venice\"\nkey_env = \"SEARCH_KEY\"\n{extra}")
+        };
+        let refused = load_text(
+            &account("base_url = \"https://elsewhere.example/api\"\n"),
+            env,
+        )
+        .unwrap_err();
+        assert_eq!(
+            refused,
+            "prepaid.toml:1: account #1 (venice): base_url `https://elsewhere.example/api` is not \
+             on venice's documented host (api.venice.ai): set allow_custom_host = true on this \
+             account to send its key there"
+        );
+        for allowed in [
+            "base_url = \"https://elsewhere.example/api\"\nallow_custom_host = true\n",
+            "base_url = \"https://API.venice.ai/api/v2\"\n",
+            "base_url = \"http://127.0.0.1:9/venice\"\n",
+            "base_url = \"http://[::1]:9/venice\"\n",
+            "base_url = \"http://localhost:9/venice\"\n",
+        ] {
+            let file = load_text(&account(allowed), env);
+            assert!(file.is_ok(), "{allowed}: {file:?}");
+        }
+        let error = load_text(&account("allow_custom_host = true\n"), env).unwrap_err();
+        assert!(
+            error.ends_with("allow_custom_host without a base_url"),
+            "{error}"
+        );
     }
 
     #[test]

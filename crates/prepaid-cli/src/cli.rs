@@ -47,7 +47,8 @@ pub struct Options {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table, env = "PREPAID_FORMAT")]
     pub format: Format,
 
-    /// Bound on each provider's whole fetch, retries and body included (e.g. 30s, 1m).
+    /// Bound on each provider's whole fetch, retries and body included (e.g. 30s, 1m), for
+    /// every account that sets no timeout of its own in the accounts file.
     #[arg(long, global = true, default_value = "30s", value_parser = parse_duration, env = "PREPAID_TIMEOUT")]
     pub timeout: Duration,
 
@@ -71,8 +72,9 @@ pub struct Options {
     #[arg(long, global = true, value_name = "HOURS", env = "PREPAID_MIN_HOURS")]
     pub min_hours: Option<Decimal>,
 
-    /// The accounts file (TOML; see the README). Default: ./prepaid.toml if it exists.
-    /// Vendors configured in the environment are added to its accounts.
+    /// The accounts file (TOML; see the README). Default: prepaid.toml in the platform's
+    /// configuration folder ($XDG_CONFIG_HOME/prepaid/) if it exists; never the current
+    /// directory's. Vendors configured in the environment are added to its accounts.
     #[arg(long, global = true, value_name = "FILE", env = "PREPAID_CONFIG")]
     pub config: Option<std::path::PathBuf>,
 

@@ -244,12 +244,15 @@ fn man_page() -> Result<String, String> {
     String::from_utf8(page).map_err(|e| format!("cannot render the manual page: {e}"))
 }
 
-/// The accounts file to read: `--config`, or `./prepaid.toml` if it exists.
+/// The accounts file to read: `--config` (or `PREPAID_CONFIG`), or `prepaid.toml` in the
+/// platform's configuration directory if it exists (`$XDG_CONFIG_HOME/prepaid/` on Linux).
+/// Never a file of the current directory: running `prepaid` inside a checkout of someone
+/// else's repository must not configure where keys go.
 fn accounts_file(options: &Options) -> Option<PathBuf> {
-    options.config.clone().or_else(|| {
-        let default = PathBuf::from("prepaid.toml");
-        default.is_file().then_some(default)
-    })
+    options
+        .config
+        .clone()
+        .or_else(|| accounts::default_path().filter(|path| path.is_file()))
 }
 
 /// The facade for the demo, or from the accounts file and the environment, with every fetch
@@ -296,7 +299,7 @@ fn configure(
             .map(|p| format!("{}_API_KEY", p.env_prefix()))
             .collect();
         return Err(format!(
-            "no provider configured: set at least one of {}, or list accounts in prepaid.toml (or try `prepaid --demo`)",
+            "no provider configured: set at least one of {}, or list accounts in an accounts file (--config FILE, or prepaid.toml in the configuration folder: see --help) (or try `prepaid --demo`)",
             keys.join(", ")
         ));
     }

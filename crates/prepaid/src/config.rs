@@ -30,19 +30,23 @@ pub struct ProviderConfig {
     provider: Provider,
     api_key: SecretString,
     base_url: Option<String>,
-    timeout: Duration,
+    /// `None`: the builder's default timeout, or [`DEFAULT_TIMEOUT`].
+    timeout: Option<Duration>,
     account: Option<String>,
     labels: BTreeMap<String, String>,
 }
 
 impl ProviderConfig {
-    /// `provider` with `api_key`, its documented base URL and [`DEFAULT_TIMEOUT`].
+    /// `provider` with `api_key`, its documented base URL, and the builder's default timeout
+    /// ([`DEFAULT_TIMEOUT`] unless [`PrepaidBuilder::timeout`] sets one).
+    ///
+    /// [`PrepaidBuilder::timeout`]: crate::PrepaidBuilder::timeout
     pub fn new(provider: Provider, api_key: impl Into<SecretString>) -> Self {
         Self {
             provider,
             api_key: api_key.into(),
             base_url: None,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: None,
             account: None,
             labels: BTreeMap::new(),
         }
@@ -82,9 +86,16 @@ impl ProviderConfig {
         self
     }
 
-    /// Bound the provider's whole fetch (retries and body included) by `timeout`.
+    /// Bound the provider's whole fetch (retries and body included) by `timeout`, whatever
+    /// default the builder sets.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// This account's timeout if it sets none: the builder's default.
+    pub(crate) fn or_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout.get_or_insert(timeout);
         self
     }
 
@@ -101,9 +112,11 @@ impl ProviderConfig {
             .or(self.provider.default_base_url())
     }
 
-    /// The timeout of the provider's whole fetch.
+    /// The timeout of the provider's whole fetch: its own, or (before
+    /// [`PrepaidBuilder::build`](crate::PrepaidBuilder::build) applies the builder's default)
+    /// [`DEFAULT_TIMEOUT`].
     pub fn fetch_timeout(&self) -> Duration {
-        self.timeout
+        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
     }
 
     pub(crate) fn api_key(&self) -> &SecretString {
@@ -124,7 +137,7 @@ impl ProviderConfig {
             )));
         }
         validate_key(self.api_key.expose_secret()).map_err(|r| invalid(r.to_string()))?;
-        if self.timeout.is_zero() {
+        if self.fetch_timeout().is_zero() {
             return Err(invalid("the timeout must be greater than zero".to_string()));
         }
         validate_base_url(self.resolved_base_url().unwrap_or_default()).map_err(invalid)

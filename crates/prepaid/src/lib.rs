@@ -225,8 +225,10 @@ impl PrepaidBuilder {
         Ok(self)
     }
 
-    /// Bound every configured provider's whole fetch by `timeout` (overriding each
-    /// [`ProviderConfig::timeout`]), as `prepaid --timeout` does.
+    /// Bound the whole fetch of every account that sets no timeout of its own by `timeout`
+    /// (default [`DEFAULT_TIMEOUT`]): an account's
+    /// [`ProviderConfig::timeout`] wins, as an account's `timeout` in `prepaid`'s accounts
+    /// file wins over `prepaid --timeout`.
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -280,7 +282,7 @@ impl PrepaidBuilder {
         }
         let mut configs = self.configs;
         if let Some(timeout) = self.timeout {
-            configs = configs.into_iter().map(|c| c.timeout(timeout)).collect();
+            configs = configs.into_iter().map(|c| c.or_timeout(timeout)).collect();
         }
         // Stable: accounts of one provider keep the order they were configured in.
         configs.sort_by_key(ProviderConfig::provider);

@@ -400,3 +400,42 @@ async fn every_error_hides_a_key_the_vendor_echoes() {
     }
     let _ = RUNTOOLS;
 }
+
+#[tokio::test]
+async fn an_accounts_own_timeout_wins_over_the_builders_default() {
+    let slow = MockServer::start_async().await;
+    common::mock_balance_with(
+        &VENICE,
+        &slow,
+        200,
+        &(VENICE.example)().to_string(),
+        &[],
+        Duration::from_secs(3),
+    )
+    .await;
+    let prepaid = Prepaid::builder()
+        .provider(
+            ProviderConfig::new(Provider::Venice, KEY)
+                .name("own")
+                .base_url(slow.base_url())
+                .timeout(Duration::from_millis(200)),
+        )
+        .provider(
+            ProviderConfig::new(Provider::Venice, KEY)
+                .name("default")
+                .base_url(slow.base_url()),
+        )
+        .timeout(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    let fetched = prepaid.fetch_accounts().await;
+    let after = |name: &str| {
+        let fetched = fetched.iter().find(|f| f.account.name == name).unwrap();
+        match &fetched.result {
+            Err(Error::Timeout { after, .. }) => *after,
+            other => panic!("{name}: {other:?}"),
+        }
+    };
+    assert_eq!(after("own"), Duration::from_millis(200));
+    assert_eq!(after("default"), Duration::from_millis(400));
+}
