@@ -20,7 +20,9 @@ Exit codes:
   0  every balance fetched, none below its threshold
   1  some balance is below its threshold (--min-usd, --min) or runs out too soon (--min-hours)
   2  usage or configuration error
-  3  some provider could not be fetched (wins over 1)
+  3  some account could not be fetched; none of the others is below its threshold
+  4  some account could not be fetched, and some other is below its threshold
+  5  an I/O failure of the command's own (--output not written, serve's address in use)
 
 Booleans (PREPAID_DEMO, PREPAID_DEMO_FAILURES, PREPAID_NO_HISTORY) take 1/0, true/false,
 yes/no, on/off.

@@ -38,8 +38,14 @@ const OK: u8 = 0;
 const BELOW_THRESHOLD: u8 = 1;
 /// Usage or configuration error (clap uses 2 for its own usage errors too).
 const USAGE: u8 = 2;
-/// Some provider could not be fetched.
+/// Some account could not be fetched; none of those fetched is below its threshold.
 const FETCH_FAILED: u8 = 3;
+/// Some account could not be fetched, and some fetched balance is below its threshold:
+/// one vendor's outage never hides another account's low balance.
+const FETCH_FAILED_AND_BELOW: u8 = 4;
+/// The command could not do its own I/O: `--output` not written, `serve`'s address not
+/// listened on, the demo's local vendors not started.
+const IO_FAILED: u8 = 5;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -70,14 +76,14 @@ fn print(text: &str) {
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }
 
-/// Print `text` on stdout, or write it to `--output`; then exit with `code` (2 if the file
+/// Print `text` on stdout, or write it to `--output`; then exit with `code` (5 if the file
 /// cannot be written: the old one is left as it was).
 fn emit(options: &Options, text: &str, code: u8) -> ExitCode {
     match &options.output {
         None => print(text),
         Some(path) => {
             if let Err(message) = output::write_atomically(path, text.as_bytes()) {
-                return fail(USAGE, &message);
+                return fail(IO_FAILED, &message);
             }
         }
     }
@@ -162,7 +168,7 @@ async fn run(cli: Cli) -> ExitCode {
     let demo = if options.demo {
         match demo::Demo::start(options.demo_failures).await {
             Ok(demo) => Some(demo),
-            Err(message) => return fail(FETCH_FAILED, &message),
+            Err(message) => return fail(IO_FAILED, &message),
         }
     } else {
         None
@@ -209,7 +215,8 @@ async fn run(cli: Cli) -> ExitCode {
             let recorder = Recorder::open(options);
             match serve::serve(prepaid, &listen, refresh, thresholds, recorder).await {
                 Ok(()) => ExitCode::from(OK),
-                Err(message) => fail(USAGE, &message),
+                Err(serve::ServeError::Refused(message)) => fail(USAGE, &message),
+                Err(serve::ServeError::Io(message)) => fail(IO_FAILED, &message),
             }
         }
         Command::History { .. } => ExitCode::from(OK),
@@ -331,15 +338,28 @@ fn thresholds(options: &Options) -> Vec<Threshold> {
         .collect()
 }
 
-/// 3 if any account failed, else 1 if any balance is below a threshold, else 0.
+/// 0 if every account was fetched and none is below a threshold; 1 if one is below (or runs
+/// out too soon); 3 if an account failed; 4 if one failed and another is below.
 fn exit_code(
     fetched: &[AccountBalance],
     thresholds: &Thresholds,
     estimates: &estimate::Estimates,
 ) -> u8 {
-    if fetched.iter().any(|f| f.result.is_err()) {
-        return FETCH_FAILED;
+    let failed = fetched.iter().any(|f| f.result.is_err());
+    match (failed, any_below(fetched, thresholds, estimates)) {
+        (false, false) => OK,
+        (false, true) => BELOW_THRESHOLD,
+        (true, false) => FETCH_FAILED,
+        (true, true) => FETCH_FAILED_AND_BELOW,
     }
+}
+
+/// Whether a fetched balance is below its threshold or estimated to run out too soon.
+fn any_below(
+    fetched: &[AccountBalance],
+    thresholds: &Thresholds,
+    estimates: &estimate::Estimates,
+) -> bool {
     let now = clock::now();
     let too_soon = fetched.iter().any(|f| {
         f.result.iter().flat_map(|b| &b.available).any(|amount| {
@@ -349,17 +369,14 @@ fn exit_code(
                 .is_some_and(|at| thresholds.runs_out_too_soon(&f.account, at, now))
         })
     });
-    if too_soon {
-        return BELOW_THRESHOLD;
-    }
-    let below = fetched.iter().any(|f| {
-        f.result.as_ref().is_ok_and(|balance| {
-            thresholds
-                .applying(&f.account)
-                .any(|t| t.breach(&f.account, balance).is_some())
+    too_soon
+        || fetched.iter().any(|f| {
+            f.result.as_ref().is_ok_and(|balance| {
+                thresholds
+                    .applying(&f.account)
+                    .any(|t| t.breach(&f.account, balance).is_some())
+            })
         })
-    });
-    if below { BELOW_THRESHOLD } else { OK }
 }
 
 async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) -> ExitCode {

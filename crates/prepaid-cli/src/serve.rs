@@ -128,6 +128,15 @@ fn log_failure(account: &Account, error: &prepaid::Error) {
     );
 }
 
+/// Why `serve` stopped before serving.
+#[derive(Debug)]
+pub enum ServeError {
+    /// The settings refuse to listen there (exit 2).
+    Refused(String),
+    /// The address could not be listened on (in use, not permitted: exit 5).
+    Io(String),
+}
+
 /// Serve `/metrics`, `/healthz` and a landing page on `listen`, refreshing every `refresh`,
 /// until Ctrl-C or SIGTERM; `thresholds` are exported with each account's balance. Prints
 /// the address it listens on (port 0 picks a free one).
@@ -137,12 +146,14 @@ pub async fn serve(
     refresh: Duration,
     thresholds: Thresholds,
     mut recorder: crate::Recorder,
-) -> Result<(), String> {
-    listen.check()?;
+) -> Result<(), ServeError> {
+    listen.check().map_err(ServeError::Refused)?;
     let listener = tokio::net::TcpListener::bind(listen.address)
         .await
-        .map_err(|e| format!("cannot listen on {}: {e}", listen.address))?;
-    let address = listener.local_addr().map_err(|e| e.to_string())?;
+        .map_err(|e| ServeError::Io(format!("cannot listen on {}: {e}", listen.address)))?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| ServeError::Io(e.to_string()))?;
     let mut shutdown = std::pin::pin!(shutdown_signal());
     let scheme = if listen.web.tls.is_some() {
         "https"

@@ -381,7 +381,7 @@ fn run_with(args: &[&str], env: &[(String, String)]) -> Output {
 }
 
 #[tokio::test]
-async fn exit_codes_0_1_and_3() {
+async fn exit_codes_0_1_3_and_4() {
     let server = MockServer::start_async().await;
     let env = vendors(&server, 200, Duration::ZERO).await;
     let fine = run_with(&["--min-usd", "10"], &env);
@@ -413,8 +413,11 @@ async fn exit_codes_0_1_and_3() {
 
     let server = MockServer::start_async().await;
     let env = vendors(&server, 500, Duration::ZERO).await;
+    // Venice fails; ngrok's 12.34 USD is below 20: both are told (4), neither hides the other.
     let failed = run_with(&["--min-usd", "20"], &env);
-    assert_eq!(failed.status.code(), Some(3), "3 wins over 1");
+    assert_eq!(failed.status.code(), Some(4), "{}", stderr(&failed));
+    // Venice fails and nothing is below its threshold: 3.
+    assert_eq!(run_with(&["--min-usd", "10"], &env).status.code(), Some(3));
     let table = stdout(&failed);
     assert!(
         table.contains("FAILED: server error (HTTP 500): Inference processing failed"),
@@ -621,10 +624,11 @@ fn output_writes_the_file_whole_with_mode_0644_and_prints_nothing() {
     // Nothing else is left in the folder: the temporary file was renamed.
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 
-    // A folder that does not exist: exit 2, one line naming the file.
+    // A folder that does not exist: exit 5 (an I/O failure, not a usage error), one line
+    // naming the file.
     let missing = dir.path().join("no/such/folder/prepaid.prom");
     let output = prepaid(&["--demo", "--output", missing.to_str().unwrap()], &[]);
-    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(output.status.code(), Some(5));
     assert!(stderr(&output).starts_with(&format!("error: --output {}", missing.display())));
     // Commands that do not print once refuse it.
     for command in ["watch", "serve"] {

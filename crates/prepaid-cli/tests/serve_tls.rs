@@ -237,3 +237,18 @@ fn a_bad_web_config_is_exit_2_naming_the_file() {
     );
     assert!(!said.contains("hunter2"), "{said}");
 }
+
+#[test]
+fn an_address_in_use_is_an_io_failure_exit_5() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("serve.log");
+    let status = serve(&["--listen", &address], &log).err().unwrap();
+    assert_eq!(status.code(), Some(5));
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        said.contains(&format!("error: cannot listen on {address}")),
+        "{said}"
+    );
+}
