@@ -179,6 +179,9 @@ async fn run(cli: Cli) -> ExitCode {
     };
     let mut thresholds = thresholds(options);
     thresholds.extend(file_thresholds);
+    if let Err(message) = thresholds::check_units(&thresholds) {
+        return fail(USAGE, &message);
+    }
     let mut limits: Vec<RunOutLimit> = options
         .min_hours
         .map(|hours| RunOutLimit {

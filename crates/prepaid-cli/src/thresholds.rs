@@ -169,6 +169,26 @@ impl Thresholds {
     }
 }
 
+/// Refuse a threshold in a unit its provider never reports (`--min runcrate=5DIEM`, or a
+/// typo): it would never fire, and a silent threshold is worse than none.
+pub fn check_units(thresholds: &[Threshold]) -> Result<(), String> {
+    for threshold in thresholds {
+        let Some(provider) = threshold.provider else {
+            continue;
+        };
+        let units = provider.units();
+        if !units.contains(&threshold.unit) {
+            let reported: Vec<&str> = units.iter().map(Unit::as_str).collect();
+            return Err(format!(
+                "threshold {threshold}: {provider} reports its balance in {}, never {}",
+                reported.join(" and "),
+                threshold.unit
+            ));
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Display for Threshold {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.provider, &self.account) {
@@ -309,5 +329,20 @@ mod tests {
         );
         let ngrok = account(Provider::NgrokAiGateway, "search");
         assert_eq!(thresholds.applying(&ngrok).count(), 1, "only --min-usd");
+    }
+
+    #[test]
+    fn a_threshold_in_a_unit_its_provider_never_reports_is_refused() {
+        let parse = |text: &str| text.parse::<Threshold>().unwrap();
+        assert!(check_units(&[parse("venice=50DIEM"), parse("runcrate=5USD")]).is_ok());
+        assert!(check_units(&[Threshold::usd(Decimal::TEN)]).is_ok());
+        assert_eq!(
+            check_units(&[parse("runcrate=5DIEM")]).unwrap_err(),
+            "threshold runcrate=5DIEM: runcrate reports its balance in USD, never DIEM"
+        );
+        assert_eq!(
+            check_units(&[parse("venice=5EUR")]).unwrap_err(),
+            "threshold venice=5EUR: venice reports its balance in USD and DIEM, never EUR"
+        );
     }
 }

@@ -335,6 +335,16 @@ fn usage_errors_exit_2() {
         (output.status.code(), stderr(&output).as_str()),
         (Some(2), "error: --demo-failures goes with --demo\n")
     );
+    // A threshold that could never fire: Runcrate reports no DIEM.
+    let output = prepaid(&["--demo", "--min", "runcrate=5DIEM"], &[]);
+    assert_eq!(
+        (output.status.code(), stderr(&output).as_str()),
+        (
+            Some(2),
+            "error: threshold runcrate=5DIEM: runcrate reports its balance in USD, never DIEM\n"
+        )
+    );
+    assert_eq!(stdout(&output), "", "nothing is fetched or printed");
 }
 
 /// A local Venice and ngrok serving `venice` and `ngrok_cents`; the env to reach them.

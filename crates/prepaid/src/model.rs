@@ -79,6 +79,17 @@ impl Provider {
         self.default_base_url().is_some()
     }
 
+    /// The units the vendor reports balances in (whatever the build): a threshold in any
+    /// other unit would never apply to it.
+    pub fn units(self) -> &'static [Unit] {
+        const USD: &[Unit] = &[Unit::Usd];
+        const USD_AND_DIEM: &[Unit] = &[Unit::Usd, Unit::Diem];
+        match self {
+            Provider::Runcrate | Provider::NgrokAiGateway | Provider::Runtools => USD,
+            Provider::Venice => USD_AND_DIEM,
+        }
+    }
+
     /// The vendor's documented base URL, from its generated client's `servers` module, or
     /// `None` if the vendor's client is not compiled in.
     pub fn default_base_url(self) -> Option<&'static str> {
