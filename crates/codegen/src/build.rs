@@ -38,6 +38,7 @@ pub fn spec_variable(package: &str) -> String {
 
 /// Why a build script could not generate its client.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum BuildError {
     /// Cargo did not set a variable every build script has.
     Cargo(&'static str),
