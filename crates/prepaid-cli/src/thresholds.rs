@@ -332,6 +332,7 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::unwrap_used)]
     fn a_threshold_in_a_unit_its_provider_never_reports_is_refused() {
         let parse = |text: &str| text.parse::<Threshold>().unwrap();
         assert!(check_units(&[parse("venice=50DIEM"), parse("runcrate=5USD")]).is_ok());
