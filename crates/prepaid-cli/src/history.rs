@@ -857,26 +857,22 @@ mod tests {
 
     /// One Venice account's fetch of `usd`, taken at `at`.
     fn fetch(at: DateTime<Utc>, usd: i64) -> Vec<AccountBalance> {
-        let source = prepaid::Provenance {
-            endpoint: "GET https://api.venice.ai/api/v1/billing/balance".to_string(),
-            raw: prepaid::RawBody::new("{}".to_string()).unwrap_or_else(|e| unreachable!("{e}")),
-        };
+        let source = prepaid::Provenance::new(
+            "GET https://api.venice.ai/api/v1/billing/balance",
+            prepaid::RawBody::new("{}".to_string()).unwrap_or_else(|e| unreachable!("{e}")),
+        );
         let mut balance = prepaid::Balance::new(
             prepaid::Provider::Venice,
             vec![prepaid::Amount::usd(Decimal::from(usd))],
             source,
         );
         balance.fetched_at = at;
-        let account = prepaid::Account {
-            provider: prepaid::Provider::Venice,
-            name: "venice".to_string(),
-            labels: Default::default(),
-        };
-        vec![AccountBalance {
-            account: std::sync::Arc::new(account),
-            result: Ok(balance),
-            duration: Duration::ZERO,
-        }]
+        let account = prepaid::Account::new(prepaid::Provider::Venice, "venice");
+        vec![AccountBalance::new(
+            std::sync::Arc::new(account),
+            Ok(balance),
+            Duration::ZERO,
+        )]
     }
 
     #[test]

@@ -278,11 +278,7 @@ mod tests {
 
     #[test]
     fn thresholds_apply_by_provider_and_account_and_the_highest_counts() {
-        let account = |provider, name: &str| prepaid::Account {
-            provider,
-            name: name.to_string(),
-            labels: Default::default(),
-        };
+        let account = |provider, name: &str| prepaid::Account::new(provider, name);
         let named = |provider, name: &str, minimum, unit: Unit| Threshold {
             provider: Some(provider),
             account: Some(name.to_string()),

@@ -14,6 +14,7 @@ use crate::{Balance, Error, Provider};
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
 )]
+#[non_exhaustive]
 pub struct Account {
     /// The vendor.
     pub provider: Provider,
@@ -25,6 +26,7 @@ pub struct Account {
 
 /// One account's fetch: its balance or why there is none, and how long it took.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct AccountBalance {
     /// The account fetched (shared with the [`Prepaid`](crate::Prepaid) it came from, not
     /// copied: a fleet's labels are held once).
@@ -34,4 +36,32 @@ pub struct AccountBalance {
     /// How long the fetch took, from when it started (waits for the concurrency and rate
     /// limits included).
     pub duration: Duration,
+}
+
+impl Account {
+    /// The account `name` of `provider`, without labels.
+    pub fn new(provider: Provider, name: impl Into<String>) -> Self {
+        Self {
+            provider,
+            name: name.into(),
+            labels: BTreeMap::new(),
+        }
+    }
+
+    /// This account with the label `name = value`.
+    pub fn with_label(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.labels.insert(name.into(), value.into());
+        self
+    }
+}
+
+impl AccountBalance {
+    /// `account`'s fetch: its `result`, which took `duration`.
+    pub fn new(account: Arc<Account>, result: Result<Balance, Error>, duration: Duration) -> Self {
+        Self {
+            account,
+            result,
+            duration,
+        }
+    }
 }

@@ -214,6 +214,7 @@ fn validate_base_url(text: &str) -> Result<String, String> {
 /// `max_delay`, or when the next wait would end past the provider's timeout: the last error
 /// is then returned as it is (e.g. [`Error::RateLimited`] with its `retry_after`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Tries in all, the first included (1: never retry).
     pub max_attempts: u32,
@@ -235,6 +236,24 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// This policy with `max_attempts` tries in all (1: never retry).
+    pub fn with_max_attempts(mut self, max_attempts: u32) -> Self {
+        self.max_attempts = max_attempts;
+        self
+    }
+
+    /// This policy waiting `base_delay` before the first retry.
+    pub fn with_base_delay(mut self, base_delay: Duration) -> Self {
+        self.base_delay = base_delay;
+        self
+    }
+
+    /// This policy waiting at most `max_delay` between tries.
+    pub fn with_max_delay(mut self, max_delay: Duration) -> Self {
+        self.max_delay = max_delay;
+        self
+    }
+
     /// Never retry.
     pub fn none() -> Self {
         Self {

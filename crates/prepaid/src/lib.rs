@@ -15,11 +15,15 @@ use std::sync::Arc;
 use secrecy::SecretString;
 
 pub use account::{Account, AccountBalance};
+/// The time type of [`Balance::fetched_at`] and the estimates (re-exported likewise).
+pub use chrono::{DateTime, Utc};
 pub use config::{
     DEFAULT_CONCURRENCY, DEFAULT_MAX_RESPONSE_BYTES, DEFAULT_TIMEOUT, ProviderConfig, RetryPolicy,
 };
 pub use error::Error;
 pub use model::{Amount, Balance, Provenance, Provider, RawBody, Unit, UnknownProvider};
+/// The exact decimal every amount is (re-exported, so a user's `Decimal` is always this one).
+pub use rust_decimal::Decimal;
 /// runtools' billing extras: its ledger, usage and auto-top-up settings
 /// ([`Prepaid::runtools`]).
 #[cfg(feature = "runtools")]

@@ -135,6 +135,7 @@ impl FromStr for Provider {
 /// What an amount is counted in. Serialized as a plain string: `"USD"`, `"DIEM"`, or the
 /// other unit's own text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum Unit {
     /// US dollars: every vendor's prepaid credit (Runcrate and Venice in dollars, ngrok AI
     /// Gateway and runtools converted exactly from cents).
@@ -219,6 +220,7 @@ impl JsonSchema for Unit {
 
 /// An exact amount of money (or DIEM).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Amount {
     /// The exact decimal value, serialized as a JSON string (`"12.34"`) so no JSON reader
     /// rounds it through a float. Negative values are kept: a negative balance is debt.
@@ -254,6 +256,7 @@ impl fmt::Display for Amount {
 
 /// Where a balance came from: the call made and the vendor's body.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Provenance {
     /// The method and full URL called, e.g. `GET https://runcrate.ai/api/v1/billing/balance`.
     pub endpoint: String,
@@ -261,6 +264,16 @@ pub struct Provenance {
     /// its spec does not declare included: everything the model does not cover.
     #[schemars(with = "Box<serde_json::value::RawValue>")]
     pub raw: RawBody,
+}
+
+impl Provenance {
+    /// The call `endpoint` (`GET https://...`) and the body `raw` it answered.
+    pub fn new(endpoint: impl Into<String>, raw: RawBody) -> Self {
+        Self {
+            endpoint: endpoint.into(),
+            raw,
+        }
+    }
 }
 
 /// A vendor's JSON body as the text it was sent in (see [`Provenance::raw`]): kept, not
@@ -386,10 +399,10 @@ impl Balance {
     /// use prepaid::{Amount, Balance, Provenance, Provider, RawBody};
     /// use rust_decimal::Decimal;
     ///
-    /// let source = Provenance {
-    ///     endpoint: "GET https://api.ngrok.ai/credits/balance".to_string(),
-    ///     raw: RawBody::new(r#"{"balanceCents":1234}"#.to_string())?,
-    /// };
+    /// let source = Provenance::new(
+    ///     "GET https://api.ngrok.ai/credits/balance",
+    ///     RawBody::new(r#"{"balanceCents":1234}"#.to_string())?,
+    /// );
     /// let mut balance = Balance::new(Provider::NgrokAiGateway, vec![Amount::usd(Decimal::new(1234, 2))], source);
     /// balance.can_consume = Some(true);
     /// assert_eq!(balance.available_in(&prepaid::Unit::Usd).map(|a| a.value.to_string()).as_deref(), Some("12.34"));

@@ -237,10 +237,7 @@ fn the_builder_validates_every_setting() {
             "more than once",
         ),
         (
-            Prepaid::builder().retry_policy(RetryPolicy {
-                max_attempts: 0,
-                ..RetryPolicy::default()
-            }),
+            Prepaid::builder().retry_policy(RetryPolicy::default().with_max_attempts(0)),
             "at least one attempt",
         ),
         (Prepaid::builder().max_response_bytes(0), "size limit"),

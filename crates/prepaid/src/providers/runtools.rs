@@ -26,6 +26,7 @@ pub(crate) const ERRORS: VendorErrors = VendorErrors {
 
 /// The period a [`Runtools::usage`] summary covers.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub enum UsagePeriod {
     /// The current billing period (the vendor's default).
     #[default]
@@ -57,6 +58,7 @@ impl From<UsagePeriod> for runtools_client::types::GetMyUsagePeriod {
 /// One entry of the runtools credit ledger (`GET /v1/billing/credits/history`). The vendor
 /// marks no field required, so each is optional.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct LedgerEntry {
     /// The entry's id.
     pub id: Option<uuid::Uuid>,
@@ -96,6 +98,7 @@ impl From<runtools_client::types::CreditLedgerEntry> for LedgerEntry {
 
 /// The runtools auto-top-up settings (`GET /v1/billing/auto-topup`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[non_exhaustive]
 pub struct AutoTopup {
     /// Whether automatic top-ups are on.
     pub enabled: Option<bool>,

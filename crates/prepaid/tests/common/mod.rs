@@ -20,11 +20,10 @@ pub const KEY: &str = "sk-SENTINEL-abc123";
 
 /// Retries that take milliseconds, not seconds.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(50),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(50))
 }
 
 /// What a test needs to know about a vendor.

@@ -217,11 +217,10 @@ async fn serve(mut stream: TcpStream, fault: Fault, body: Vec<u8>, heads: Arc<Mu
 
 /// Retries that take milliseconds: faults are retried where the policy says so.
 pub fn fast_retry() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(50),
-    }
+    RetryPolicy::default()
+        .with_max_attempts(3)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(50))
 }
 
 /// Serve `vendor`'s documented example under `/<provider>` on `server`, requiring `key`.
