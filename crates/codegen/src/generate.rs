@@ -81,6 +81,7 @@ pub fn generate(spec_json: &str) -> Result<Generated, GenerateError> {
     strip_api_version(&mut client);
     read_bodies_within_limit(&mut client);
     build_new_through_runtime(&mut client);
+    mark_types_non_exhaustive(&mut client);
     let client = prettyplease::unparse(&client);
     let httpmock = catch_progenitor_panic(&spec, |spec| {
         progenitor::Generator::new(&settings()).httpmock(spec, "crate")
@@ -523,6 +524,42 @@ fn strip_api_version(file: &mut syn::File) {
     }
 
     Strip.visit_file_mut(file);
+}
+
+/// Mark every struct with named fields and every enum of plain values in the `types` module
+/// `#[non_exhaustive]`, so that a field or a value the vendor adds (which the breaking-change
+/// report calls `ok`) is no breaking change for code written against the client: outside the
+/// crate such a struct is built through its `types::builder` or read from JSON, and a `match`
+/// on such an enum has a wildcard arm. The open enums normalization makes (`Known` /
+/// `Other`) keep exactly their two variants; builders and newtypes are left as they are.
+fn mark_types_non_exhaustive(file: &mut syn::File) {
+    let types = file.items.iter_mut().find_map(|item| match item {
+        syn::Item::Mod(module) if module.ident == "types" => module.content.as_mut(),
+        _ => None,
+    });
+    let Some((_, items)) = types else {
+        return;
+    };
+    let non_exhaustive: syn::Attribute = syn::parse_quote!(#[non_exhaustive]);
+    for item in items {
+        let attrs = match item {
+            syn::Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => &mut s.attrs,
+            syn::Item::Enum(e)
+                if e.variants
+                    .iter()
+                    .all(|v| matches!(v.fields, syn::Fields::Unit)) =>
+            {
+                &mut e.attrs
+            }
+            _ => continue,
+        };
+        if !attrs
+            .iter()
+            .any(|attr| attr.path().is_ident("non_exhaustive"))
+        {
+            attrs.push(non_exhaustive.clone());
+        }
+    }
 }
 
 /// Make progenitor's `Client::new(baseurl, inner)` send with the runtime's
