@@ -110,6 +110,21 @@ pub struct Options {
     #[arg(long, global = true, value_name = "DURATION", default_value = "10s", value_parser = parse_duration, env = "PREPAID_HISTORY_WAIT")]
     pub history_wait: Duration,
 
+    /// Send every request through this HTTP proxy (http://host:port) instead of those the
+    /// standard variables name (HTTPS_PROXY, HTTP_PROXY, ALL_PROXY, with NO_PROXY).
+    #[arg(
+        long,
+        global = true,
+        value_name = "URL",
+        env = "PREPAID_PROXY",
+        conflicts_with = "no_proxy"
+    )]
+    pub proxy: Option<String>,
+
+    /// Use no proxy at all, whatever HTTPS_PROXY, HTTP_PROXY and ALL_PROXY say.
+    #[arg(long, global = true, env = "PREPAID_NO_PROXY", value_parser = BoolishValueParser::new())]
+    pub no_proxy: bool,
+
     /// Neither record balances nor estimate when they run out.
     #[arg(long, global = true, env = "PREPAID_NO_HISTORY", value_parser = BoolishValueParser::new(), conflicts_with = "history")]
     pub no_history: bool,

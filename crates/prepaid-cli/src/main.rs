@@ -298,6 +298,12 @@ fn configure(
         thresholds = file.thresholds;
         limits = file.run_out_limits;
     }
+    if let Some(proxy) = &options.proxy {
+        builder = builder.proxy(proxy.clone());
+    }
+    if options.no_proxy {
+        builder = builder.no_proxy();
+    }
     let prepaid = builder
         .timeout(options.timeout)
         .env_vars(|name| std::env::var(name).ok())

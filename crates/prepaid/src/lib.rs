@@ -196,6 +196,7 @@ pub struct PrepaidBuilder {
     timeout: Option<std::time::Duration>,
     concurrency: usize,
     rate_limits: Vec<(Provider, std::num::NonZeroU32)>,
+    proxy: transport::ProxySetting,
 }
 
 impl Default for PrepaidBuilder {
@@ -207,6 +208,7 @@ impl Default for PrepaidBuilder {
             timeout: None,
             concurrency: DEFAULT_CONCURRENCY,
             rate_limits: Vec::new(),
+            proxy: transport::ProxySetting::FromEnvironment,
         }
     }
 }
@@ -252,6 +254,22 @@ impl PrepaidBuilder {
     pub fn rate_limit(mut self, provider: Provider, per_second: std::num::NonZeroU32) -> Self {
         self.rate_limits.retain(|(p, _)| *p != provider);
         self.rate_limits.push((provider, per_second));
+        self
+    }
+
+    /// Send every request through the HTTP proxy at `url` (`http://host:port`, with
+    /// `user:password@` if it asks for them), instead of the proxies the standard variables
+    /// name. By default those are used: `HTTPS_PROXY` (or `https_proxy`) for https vendors,
+    /// `HTTP_PROXY` for http ones, `ALL_PROXY` for both, and `NO_PROXY` lists the hosts that
+    /// go direct.
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.proxy = transport::ProxySetting::Url(url.into());
+        self
+    }
+
+    /// Use no proxy at all, whatever the standard variables say.
+    pub fn no_proxy(mut self) -> Self {
+        self.proxy = transport::ProxySetting::None;
         self
     }
 
@@ -307,7 +325,7 @@ impl PrepaidBuilder {
             .map(|c| c.validate().map(|url| (c, url)))
             .collect::<Result<Vec<_>, _>>()?;
         let shared = Arc::new(Shared {
-            http: transport::http_client(self.concurrency)?,
+            http: transport::http_client(self.concurrency, &self.proxy)?,
             max_response_bytes: self.max_response_bytes,
             retry: self.retry,
             rate_limits: transport::RateLimits::new(&self.rate_limits),

@@ -82,18 +82,52 @@ impl RateLimits {
     }
 }
 
+/// Where a `Prepaid`'s requests go: through the proxies the standard variables name, one
+/// given proxy, or none.
+#[derive(Clone, Default)]
+pub(crate) enum ProxySetting {
+    #[default]
+    FromEnvironment,
+    Url(String),
+    None,
+}
+
+impl std::fmt::Debug for ProxySetting {
+    /// Never the URL: it may carry a password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::FromEnvironment => "FromEnvironment",
+            Self::Url(_) => "Url(<redacted>)",
+            Self::None => "None",
+        })
+    }
+}
+
 /// The one HTTP client of a `Prepaid`: the TLS this crate was built with (see its
 /// features), and redirects followed only within the origin (scheme, host and port) they
 /// start from, at most [`MAX_REDIRECTS`](prepaid_client_runtime::MAX_REDIRECTS) times. Its
 /// pool keeps at most `concurrency` idle connections per host: no more requests are in
-/// flight at once, so none is ever closed for want of room.
-pub(crate) fn http_client(concurrency: usize) -> Result<reqwest::Client, Error> {
+/// flight at once, so none is ever closed for want of room. `proxy` says where requests go.
+pub(crate) fn http_client(
+    concurrency: usize,
+    proxy: &ProxySetting,
+) -> Result<reqwest::Client, Error> {
     let invalid = |reason: String| Error::InvalidConfig {
         provider: None,
         reason,
     };
-    prepaid_client_runtime::client_builder()
-        .map_err(|e| invalid(chain(&e)))?
+    let builder = prepaid_client_runtime::client_builder().map_err(|e| invalid(chain(&e)))?;
+    let builder = match proxy {
+        ProxySetting::FromEnvironment => builder,
+        ProxySetting::None => builder.no_proxy(),
+        ProxySetting::Url(url) => {
+            // The message never repeats the URL: it may carry a password.
+            let proxy = reqwest::Proxy::all(url.as_str())
+                .map_err(|_| invalid("the proxy is not a URL (http://host:port)".to_string()))?;
+            builder.proxy(proxy)
+        }
+    };
+    builder
         .connect_timeout(Duration::from_secs(10))
         .pool_max_idle_per_host(concurrency)
         .user_agent(concat!("prepaid/", env!("CARGO_PKG_VERSION")))

@@ -436,3 +436,18 @@ async fn an_accounts_own_timeout_wins_over_the_builders_default() {
     assert_eq!(after("own"), Duration::from_millis(200));
     assert_eq!(after("default"), Duration::from_millis(400));
 }
+
+#[test]
+fn a_proxy_url_is_never_shown() {
+    let builder = Prepaid::builder().proxy("http://user:proxy-secret@127.0.0.1:9");
+    assert!(!format!("{builder:?}").contains("proxy-secret"), "{builder:?}");
+    let error = Prepaid::builder()
+        .api_key(Provider::Venice, KEY)
+        .proxy("::proxy-secret")
+        .build()
+        .err()
+        .map(|e| format!("{e} {e:?}"))
+        .unwrap_or_default();
+    assert!(error.contains("the proxy is not a URL"), "{error}");
+    assert!(!error.contains("proxy-secret"), "{error}");
+}
