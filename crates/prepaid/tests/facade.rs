@@ -440,7 +440,10 @@ async fn an_accounts_own_timeout_wins_over_the_builders_default() {
 #[test]
 fn a_proxy_url_is_never_shown() {
     let builder = Prepaid::builder().proxy("http://user:proxy-secret@127.0.0.1:9");
-    assert!(!format!("{builder:?}").contains("proxy-secret"), "{builder:?}");
+    assert!(
+        !format!("{builder:?}").contains("proxy-secret"),
+        "{builder:?}"
+    );
     let error = Prepaid::builder()
         .api_key(Provider::Venice, KEY)
         .proxy("::proxy-secret")
