@@ -246,9 +246,12 @@ fn documented_host(provider: Provider, url: &str) -> Result<(), String> {
             .ok()
             .and_then(|uri| uri.host().map(str::to_ascii_lowercase))
     };
+    // Fail closed: a text this parser reads no host from (an internationalized host, a
+    // backslash) may still be a URL to the HTTP client, which would send the key there.
     let Some(host) = host_of(url) else {
-        // Not a URL: the library's validation says why.
-        return Ok(());
+        return Err(format!(
+            "base_url `{url}` has no host this check can read (ASCII only): set allow_custom_host = true on this account to send its key there"
+        ));
     };
     let bare = host.trim_start_matches('[').trim_end_matches(']');
     let loopback = host == "localhost"
@@ -425,6 +428,17 @@ mod tests {
         ] {
             let file = load_text(&account(allowed), env);
             assert!(file.is_ok(), "{allowed}: {file:?}");
+        }
+        // Texts another URL parser reads a host from are refused, not waved through.
+        for unreadable in [
+            "base_url = \"https://évil.example/api\"\n",
+            "base_url = \"https://api.venice.ai\\\\@evil.example/\"\n",
+        ] {
+            let error = load_text(&account(unreadable), env).unwrap_err();
+            assert!(
+                error.contains("has no host this check can read"),
+                "{unreadable}: {error}"
+            );
         }
         let error = load_text(&account("allow_custom_host = true\n"), env).unwrap_err();
         assert!(
