@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use prepaid_tests::{cargo_during, root, take_turn};
+use prepaid_tests::{cargo_during, root, take_turn, Turn};
 
 /// A crate that calls `getBillingExtra`, an operation only the user's spec has.
 fn user_crate(dir: &Path) {
@@ -36,6 +36,19 @@ fn user_crate_with(dir: &Path, source: &str) {
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 }
 
+/// `cargo build` of the user's crate, with `VENICE_CLIENT_OPENAPI` naming `spec` (or unset):
+/// whether it built, and what cargo printed.
+fn build_user_crate(turn: &Turn, user: &Path, spec: Option<&Path>) -> (bool, String) {
+    let mut command = cargo_during(turn, user, &["build"]);
+    match spec {
+        Some(path) => command.env("VENICE_CLIENT_OPENAPI", path),
+        None => command.env_remove("VENICE_CLIENT_OPENAPI"),
+    };
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.success(), stderr)
+}
+
 /// Venice's shipped spec with one more operation, `GET /billing/extra`.
 fn spec_with_an_extra_operation() -> String {
     let text = std::fs::read_to_string(root().join("crates/venice-client/openapi.json")).unwrap();
@@ -60,16 +73,7 @@ fn the_build_script_reads_the_spec_its_variable_names() {
     std::fs::write(&broken, "{ \"openapi\": ").unwrap();
 
     let turn = take_turn(&user).unwrap();
-    let build = |variable: Option<&Path>| {
-        let mut command = cargo_during(&turn, &user, &["build"]);
-        match variable {
-            Some(path) => command.env("VENICE_CLIENT_OPENAPI", path),
-            None => command.env_remove("VENICE_CLIENT_OPENAPI"),
-        };
-        let output = command.output().unwrap();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        (output.status.success(), stderr)
-    };
+    let build = |spec: Option<&Path>| build_user_crate(&turn, &user, spec);
 
     // The shipped spec has no such operation.
     let (ok, stderr) = build(None);
@@ -142,18 +146,7 @@ fn code_written_against_a_client_compiles_against_its_next_release_and_cannot_be
     std::fs::write(&grown, spec_grown_by_a_field_and_a_value()).unwrap();
 
     let turn = take_turn(&user).unwrap();
-    let build = |variable: Option<&Path>| {
-        let mut command = cargo_during(&turn, &user, &["build"]);
-        match variable {
-            Some(path) => command.env("VENICE_CLIENT_OPENAPI", path),
-            None => command.env_remove("VENICE_CLIENT_OPENAPI"),
-        };
-        let output = command.output().unwrap();
-        (
-            output.status.success(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
-    };
+    let build = |spec: Option<&Path>| build_user_crate(&turn, &user, spec);
     // Written against today's client, it compiles against today's and the grown one.
     let (ok, stderr) = build(None);
     assert!(ok, "{stderr}");

@@ -56,20 +56,25 @@ async fn fetch_all_takes_as_long_as_the_slowest_and_keeps_every_result() {
     assert_eq!(results.iter().filter(|(_, r)| r.is_ok()).count(), 3);
 }
 
-#[tokio::test]
-async fn a_slow_provider_times_out_alone() {
-    let fast = MockServer::start_async().await;
-    let slow = MockServer::start_async().await;
-    common::mock_balance(&NGROK, &fast, 200, r#"{"balanceCents":5}"#).await;
+/// Venice's documented balance on `server`, sent 3 seconds late.
+async fn venice_answering_in_3_seconds(server: &MockServer) {
     common::mock_balance_with(
         &VENICE,
-        &slow,
+        server,
         200,
         &(VENICE.example)().to_string(),
         &[],
         Duration::from_secs(3),
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_slow_provider_times_out_alone() {
+    let fast = MockServer::start_async().await;
+    let slow = MockServer::start_async().await;
+    common::mock_balance(&NGROK, &fast, 200, r#"{"balanceCents":5}"#).await;
+    venice_answering_in_3_seconds(&slow).await;
     let prepaid = Prepaid::builder()
         .provider(ProviderConfig::new(Provider::NgrokAiGateway, KEY).base_url(fast.base_url()))
         .provider(
@@ -401,15 +406,7 @@ async fn every_error_hides_a_key_the_vendor_echoes() {
 #[tokio::test]
 async fn an_accounts_own_timeout_wins_over_the_builders_default() {
     let slow = MockServer::start_async().await;
-    common::mock_balance_with(
-        &VENICE,
-        &slow,
-        200,
-        &(VENICE.example)().to_string(),
-        &[],
-        Duration::from_secs(3),
-    )
-    .await;
+    venice_answering_in_3_seconds(&slow).await;
     let prepaid = Prepaid::builder()
         .provider(
             ProviderConfig::new(Provider::Venice, KEY)
