@@ -1,5 +1,5 @@
 //! What every fuzz target checks of one decode (`prepaid::providers::decode`): the result
-//! is a typed [`Error::Undecodable`] for the provider, bounded, or a [`Balance`] whose every
+//! is a typed [`ErrorKind::Undecodable`] for the provider, bounded, or a [`Balance`] whose every
 //! amount is exactly the decimal of the number text at its place in the body (read again
 //! here with `serde_json::value::RawValue`, so no float is involved). Anything else panics,
 //! which libFuzzer reports as a crash.
@@ -31,7 +31,7 @@ pub fn check(provider: Provider, data: &[u8]) {
 
 fn check_error(provider: Provider, error: &Error) {
     match error {
-        Error::Undecodable {
+        ErrorKind::Undecodable {
             provider: p,
             status: Some(200),
             reason,

@@ -12,8 +12,11 @@ pub type OnResponse = Arc<dyn Fn(&reqwest::Response) + Send + Sync>;
 /// A hook called with every response body as it is read, whole or in pieces in order.
 pub type OnBody = Arc<dyn Fn(&[u8]) + Send + Sync>;
 
-/// What a generated client sends and how it reads responses: its inner value.
+/// What a generated client sends and how it reads responses: its inner value. Settings may be
+/// added in a minor release, so build one with [`ClientConfig::from`] a [`Credentials`] and
+/// the `with_` setters.
 #[derive(Clone, Default)]
+#[non_exhaustive]
 pub struct ClientConfig {
     /// Set on every request.
     pub credentials: Credentials,
@@ -48,6 +51,24 @@ impl From<Credentials> for ClientConfig {
 }
 
 impl ClientConfig {
+    /// This configuration reading at most `limit` bytes of a body (`None`: no limit).
+    pub fn with_max_response_bytes(mut self, limit: Option<u64>) -> Self {
+        self.max_response_bytes = limit;
+        self
+    }
+
+    /// This configuration calling `hook` with every response before its body is read.
+    pub fn with_on_response(mut self, hook: OnResponse) -> Self {
+        self.on_response = Some(hook);
+        self
+    }
+
+    /// This configuration calling `hook` with every response body as it is read.
+    pub fn with_on_body(mut self, hook: OnBody) -> Self {
+        self.on_body = Some(hook);
+        self
+    }
+
     /// Send `request` on `http` and show the response to [`ClientConfig::on_response`]: a
     /// generated client's `ClientHooks::exec`. The body is read later, within the limit, by
     /// [`read_json`] or, for a response the operation does not document, through
@@ -67,6 +88,7 @@ impl ClientConfig {
 
 /// A response body longer than [`ClientConfig::max_response_bytes`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ResponseTooLarge {
     /// The limit that was exceeded, in bytes.
     pub limit: u64,

@@ -1,11 +1,14 @@
 //! The HTTP client a generated client builds for itself.
 
+use crate::TrustRoots;
+
 /// Same-origin redirects followed before giving up.
 pub const MAX_REDIRECTS: usize = 5;
 
 /// A redirect to another origin, refused so the key never reaches it. It is in the source
 /// chain of the request's error.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct CrossOriginRedirect {
     /// The origin the vendor redirected to (`https://elsewhere.example`).
     pub to: String,
@@ -76,6 +79,13 @@ pub fn default_http_client() -> reqwest::Client {
 #[derive(Debug)]
 pub struct BuildError(Box<dyn std::error::Error + Send + Sync>);
 
+impl BuildError {
+    /// A build error saying `message`.
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        Self(message.into().into())
+    }
+}
+
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "cannot build the HTTP client: {}", self.0)
@@ -89,35 +99,106 @@ impl std::error::Error for BuildError {
 }
 
 /// A `reqwest::ClientBuilder` with [`same_origin_redirects`] and the TLS this crate was
-/// built with, and no timeout: for callers that add their own settings (timeouts, pool,
-/// user agent, proxies). [`http_client`] is this with the default timeouts.
+/// built with, trusting the platform's store, and no timeout: for callers that add their
+/// own settings (timeouts, pool, user agent, proxies). [`http_client`] is this with the
+/// default timeouts; [`client_builder_trusting`] chooses the roots.
 ///
 /// The TLS comes from one feature: `rustls-ring` (the default), `rustls-aws-lc` or
 /// `native-tls`. When several are on (`--all-features`), the choice is fixed: `native-tls`
 /// first, then `rustls-aws-lc`, then `rustls-ring`. A rustls client is built with its
-/// crypto provider given explicitly (never a process-wide default), and verifies
-/// certificates against the platform's trust store.
+/// crypto provider given explicitly (never a process-wide default).
 pub fn client_builder() -> Result<reqwest::ClientBuilder, BuildError> {
-    tls(reqwest::Client::builder().redirect(same_origin_redirects()))
+    client_builder_trusting(&TrustRoots::platform())
+}
+
+/// [`client_builder`], trusting `roots`: the platform's store or the compiled-in roots,
+/// and any extra CAs.
+pub fn client_builder_trusting(roots: &TrustRoots) -> Result<reqwest::ClientBuilder, BuildError> {
+    tls(
+        reqwest::Client::builder().redirect(same_origin_redirects()),
+        roots,
+    )
 }
 
 #[cfg(feature = "native-tls")]
-fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, BuildError> {
-    Ok(builder.tls_backend_native())
+fn tls(
+    builder: reqwest::ClientBuilder,
+    roots: &TrustRoots,
+) -> Result<reqwest::ClientBuilder, BuildError> {
+    let certificate =
+        |der: &[u8]| reqwest::Certificate::from_der(der).map_err(|e| BuildError(Box::new(e)));
+    let extra = roots
+        .extra()
+        .map(certificate)
+        .collect::<Result<Vec<_>, _>>()?;
+    let builder = builder.tls_backend_native();
+    #[cfg(feature = "webpki-roots")]
+    if roots.is_bundled() {
+        let mut only = roots
+            .bundled_certificates()
+            .iter()
+            .map(|der| certificate(der.as_ref()))
+            .collect::<Result<Vec<_>, _>>()?;
+        only.extend(extra);
+        return Ok(builder.tls_certs_only(only));
+    }
+    Ok(if extra.is_empty() {
+        builder
+    } else {
+        builder.tls_certs_merge(extra)
+    })
 }
 
 #[cfg(all(
     not(feature = "native-tls"),
     any(feature = "rustls-ring", feature = "rustls-aws-lc")
 ))]
-fn tls(builder: reqwest::ClientBuilder) -> Result<reqwest::ClientBuilder, BuildError> {
-    use rustls_platform_verifier::BuilderVerifierExt;
-    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(provider()))
+fn tls(
+    builder: reqwest::ClientBuilder,
+    roots: &TrustRoots,
+) -> Result<reqwest::ClientBuilder, BuildError> {
+    use std::sync::Arc;
+    let failed = |e: rustls::Error| BuildError(Box::new(e));
+    let provider = Arc::new(provider());
+    let versions = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
-        .and_then(|config| config.with_platform_verifier())
-        .map(|config| config.with_no_client_auth())
-        .map_err(|e| BuildError(Box::new(e)))?;
+        .map_err(failed)?;
+    let verifier: Arc<dyn rustls::client::danger::ServerCertVerifier> = {
+        #[cfg(feature = "webpki-roots")]
+        if roots.is_bundled() {
+            let mut store = rustls::RootCertStore::empty();
+            store.add_parsable_certificates(roots.bundled_certificates().iter().cloned());
+            for cert in roots.extra_certificates() {
+                store.add(cert).map_err(failed)?;
+            }
+            rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(store), provider)
+                .build()
+                .map_err(|e| BuildError(Box::new(e)))?
+        } else {
+            platform_verifier(roots, provider)?
+        }
+        #[cfg(not(feature = "webpki-roots"))]
+        platform_verifier(roots, provider)?
+    };
+    let config = versions
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth();
     Ok(builder.tls_backend_preconfigured(config))
+}
+
+/// The platform's verifier, with `roots`' extra CAs.
+#[cfg(all(
+    not(feature = "native-tls"),
+    any(feature = "rustls-ring", feature = "rustls-aws-lc")
+))]
+fn platform_verifier(
+    roots: &TrustRoots,
+    provider: std::sync::Arc<rustls::crypto::CryptoProvider>,
+) -> Result<std::sync::Arc<dyn rustls::client::danger::ServerCertVerifier>, BuildError> {
+    rustls_platform_verifier::Verifier::new_with_extra_roots(roots.extra_certificates(), provider)
+        .map(|verifier| std::sync::Arc::new(verifier) as _)
+        .map_err(|e| BuildError(Box::new(e)))
 }
 
 /// The crypto provider of the rustls feature this crate was built with, named explicitly.

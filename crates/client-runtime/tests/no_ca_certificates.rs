@@ -11,9 +11,7 @@
 ))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::sync::Arc;
-
-use tokio::io::AsyncWriteExt;
+mod tls;
 
 const CHILD: &str = "PREPAID_RUNTIME_NO_CA_CHILD";
 const TEST: &str = "without_ca_certificates_every_https_request_fails_with_the_reason";
@@ -50,40 +48,6 @@ fn without_ca_certificates_every_https_request_fails_with_the_reason() {
     );
 }
 
-/// A TLS server on loopback with a self-signed certificate; its port.
-async fn tls_server() -> u16 {
-    let certified =
-        rcgen::generate_simple_self_signed(vec!["127.0.0.1".into(), "localhost".into()]).unwrap();
-    let key =
-        rustls::pki_types::PrivateKeyDer::try_from(certified.signing_key.serialize_der()).unwrap();
-    #[cfg(feature = "rustls-aws-lc")]
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    #[cfg(not(feature = "rustls-aws-lc"))]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .unwrap()
-        .with_no_client_auth()
-        .with_single_cert(vec![certified.cert.der().clone()], key)
-        .unwrap();
-    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let acceptor = acceptor.clone();
-            tokio::spawn(async move {
-                if let Ok(mut tls) = acceptor.accept(stream).await {
-                    let _ = tls
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
-                        .await;
-                }
-            });
-        }
-    });
-    port
-}
-
 async fn in_the_child() {
     let error = prepaid_client_runtime::http_client()
         .unwrap_err()
@@ -91,7 +55,7 @@ async fn in_the_child() {
     assert!(error.contains("No CA certificates"), "{error}");
 
     let client = prepaid_client_runtime::default_http_client();
-    let port = tls_server().await;
+    let port = tls::TestCa::new().serve().await;
     let error = client
         .get(format!("https://127.0.0.1:{port}/"))
         .send()

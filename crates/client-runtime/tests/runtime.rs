@@ -57,7 +57,10 @@ async fn serve_chunked(chunks: Vec<String>) -> String {
 fn too_large(error: &(dyn std::error::Error + 'static), limit: u64) -> bool {
     let mut source = Some(error);
     while let Some(e) = source {
-        if e.downcast_ref::<ResponseTooLarge>() == Some(&ResponseTooLarge { limit }) {
+        if e.downcast_ref::<ResponseTooLarge>()
+            .map(|found| found.limit)
+            == Some(limit)
+        {
             return true;
         }
         source = e.source();
@@ -68,13 +71,11 @@ fn too_large(error: &(dyn std::error::Error + 'static), limit: u64) -> bool {
 fn recording_config(limit: u64) -> (ClientConfig, Arc<Mutex<Vec<u8>>>) {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let record = seen.clone();
-    let config = ClientConfig {
-        max_response_bytes: Some(limit),
-        on_body: Some(Arc::new(move |bytes: &[u8]| {
+    let config = ClientConfig::default()
+        .with_max_response_bytes(Some(limit))
+        .with_on_body(Arc::new(move |bytes: &[u8]| {
             record.lock().unwrap().extend_from_slice(bytes);
-        })),
-        ..ClientConfig::default()
-    };
+        }));
     (config, seen)
 }
 
@@ -193,12 +194,10 @@ async fn on_response_sees_the_status_before_the_body_is_read() {
         .await;
     let seen = Arc::new(Mutex::new(None));
     let record = seen.clone();
-    let config = ClientConfig {
-        on_response: Some(Arc::new(move |r: &reqwest::Response| {
+    let config =
+        ClientConfig::default().with_on_response(Arc::new(move |r: &reqwest::Response| {
             *record.lock().unwrap() = Some(r.status().as_u16());
-        })),
-        ..ClientConfig::default()
-    };
+        }));
     let response = get(&server.url("/balance"), &config).await;
     assert_eq!(*seen.lock().unwrap(), Some(503));
     drop(response);

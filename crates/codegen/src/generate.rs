@@ -13,6 +13,7 @@ use crate::Dependencies;
 
 /// The Rust source generated for one vendor, formatted with prettyplease.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Generated {
     /// The client: progenitor's types, builders and `Client`, plus `servers`, `auth` and
     /// the `ClientHooks` impl that hands requests and bodies to the runtime.
@@ -26,6 +27,7 @@ pub struct Generated {
 
 /// Why a normalized document could not be turned into Rust.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum GenerateError {
     /// The text is not an OpenAPI 3.0 document that openapiv3 accepts.
     Parse(serde_json::Error),

@@ -25,6 +25,7 @@ pub const HTTP_METHODS: [&str; 8] = [
 /// Why a vendor spec could not be loaded, normalized or generated. Every variant names the file.
 #[cfg(feature = "maintainer")]
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum SpecError {
     /// The file could not be read.
     #[error("{path}: cannot read: {source}")]
@@ -77,6 +78,7 @@ pub fn to_canonical_json(doc: &serde_json::Value) -> String {
 /// A vendor spec taken through the whole pipeline, in memory.
 #[cfg(feature = "maintainer")]
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Pipeline {
     /// The vendor text as read.
     pub source: String,

@@ -10,6 +10,7 @@ use std::fmt;
 
 /// The crates the generated code needs beyond those every client has.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub struct Dependencies {
     /// `chrono` (`format: date` or `date-time`).
     pub chrono: bool,

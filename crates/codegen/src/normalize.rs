@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 /// Why a document cannot be normalized.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum NormalizeError {
     /// The document has no `openapi` version field, or one we do not know.
     #[error("unsupported `openapi` version {0:?}: expected 3.0.x or 3.1.x")]

@@ -19,6 +19,12 @@
 //! | enum value added | non-breaking |
 //! | description or summary changed | non-breaking |
 //!
+//! For Rust users these hold because the generated response structs and known-value enums
+//! are `#[non_exhaustive]`: a field or value added does not break a struct literal or an
+//! exhaustive `match` in code written against the client, since neither can be written (the
+//! `own_spec` test builds such code against the grown spec). A response field's optionality
+//! changes its Rust type, so it is breaking either way.
+//!
 //! Known enum values are read from a plain `enum` (requests, parameters) and from the
 //! `oneOf`/`anyOf` branches normalization wraps response enums in (`{enum: [..]}` beside
 //! `{not: {enum: [..]}}`).
@@ -30,6 +36,7 @@ use serde_json::Value;
 
 /// How a change affects code and callers using the generated client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
 pub enum Severity {
     /// Code that compiles, or a call that works, today can fail after the change.
     Breaking,
@@ -49,6 +56,7 @@ impl fmt::Display for Severity {
 /// What changed, at which location (`getBalance 200 application/json.data.usd`,
 /// `getMyUsage query parameter period`, `createTopup request application/json.amount`).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ChangeKind {
     /// A new operation (`METHOD /path (operationId)`).
     OperationAdded(String),
@@ -94,6 +102,7 @@ impl fmt::Display for ChangeKind {
 
 /// One difference between the old and the new normalized spec, with its severity.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Change {
     /// Whether the change breaks users of the generated client.
     pub severity: Severity,
@@ -132,6 +141,7 @@ impl fmt::Display for Change {
 
 /// Every change between two specs, or that the spec is new.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ChangeReport {
     /// There was no old spec to compare with.
     pub new_spec: bool,

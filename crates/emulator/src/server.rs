@@ -21,6 +21,7 @@ use crate::bodies;
 
 /// What the emulated vendors answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Scenario {
     /// Every vendor answers with its documented example.
     #[default]

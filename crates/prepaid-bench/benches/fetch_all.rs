@@ -42,11 +42,12 @@ fn fetch_all(c: &mut Criterion) {
         futures_util::future::join_all(fetches).await
     };
     runtime.block_on(async {
-        for (provider, result) in prepaid.fetch_all().await {
+        for fetched in prepaid.fetch_all().await {
             assert!(
-                result.is_ok(),
-                "facade fetch of {provider}: {:?}",
-                result.err()
+                fetched.result.is_ok(),
+                "facade fetch of {}: {:?}",
+                fetched.account.name,
+                fetched.result.err()
             );
         }
         for result in bare_all().await {

@@ -69,11 +69,8 @@ fn single_fetch(c: &mut Criterion, quick: bool) {
     // body cap, and with the 1 MiB cap the facade configures.
     let generated = |max_response_bytes: Option<u64>| {
         let credentials = venice_client::auth::api_key("key-0").expect("credentials");
-        let config = venice_client::ClientConfig {
-            credentials,
-            max_response_bytes,
-            ..Default::default()
-        };
+        let config = venice_client::ClientConfig::from(credentials)
+            .with_max_response_bytes(max_response_bytes);
         venice_client::Client::with_config(
             &loopback.base_url(Provider::Venice),
             client.clone(),

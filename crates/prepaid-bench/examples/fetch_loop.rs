@@ -31,11 +31,8 @@ fn main() {
     let generated = venice_client::Client::with_config(
         &base_url,
         http.clone(),
-        venice_client::ClientConfig {
-            credentials: venice_client::auth::api_key("key-0").expect("key"),
-            max_response_bytes: Some(prepaid::DEFAULT_MAX_RESPONSE_BYTES),
-            ..Default::default()
-        },
+        venice_client::ClientConfig::from(venice_client::auth::api_key("key-0").expect("key"))
+            .with_max_response_bytes(Some(prepaid::DEFAULT_MAX_RESPONSE_BYTES)),
     );
     let facade = Prepaid::builder()
         .provider(ProviderConfig::new(Provider::Venice, "key-0").base_url(base_url))

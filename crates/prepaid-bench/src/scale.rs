@@ -39,7 +39,7 @@ pub fn facade(
     origin: &str,
     accounts: usize,
     concurrency: usize,
-) -> Result<Prepaid, prepaid::Error> {
+) -> Result<Prepaid, prepaid::ConfigError> {
     configure(origin, accounts, concurrency, true)
 }
 
@@ -48,7 +48,7 @@ fn configure(
     accounts: usize,
     concurrency: usize,
     labelled: bool,
-) -> Result<Prepaid, prepaid::Error> {
+) -> Result<Prepaid, prepaid::ConfigError> {
     let mut builder = Prepaid::builder().concurrency(concurrency);
     for n in 0..accounts {
         let provider = provider_of(n);
@@ -97,9 +97,9 @@ impl Outcome {
     }
 }
 
-/// One round through the facade: `fetch_accounts`, every result kept until all are in.
+/// One round through the facade: `fetch_all`, every result kept until all are in.
 pub async fn facade_round(prepaid: &Prepaid) -> Outcome {
-    Outcome::of(prepaid.fetch_accounts().await.into_iter().map(|f| f.result))
+    Outcome::of(prepaid.fetch_all().await.into_iter().map(|f| f.result))
 }
 
 /// One round through the baseline.

@@ -125,6 +125,16 @@ pub struct Options {
     #[arg(long, global = true, env = "PREPAID_NO_PROXY", value_parser = BoolishValueParser::new())]
     pub no_proxy: bool,
 
+    /// Also trust the CA certificates in this PEM file (a proxy that inspects TLS, a private
+    /// gateway).
+    #[arg(long, global = true, value_name = "FILE", env = "PREPAID_CA_FILE")]
+    pub ca_file: Option<std::path::PathBuf>,
+
+    /// Trust Mozilla's root CAs compiled into prepaid instead of the system's store, for
+    /// images that have none (a build with the cargo feature `webpki-roots`).
+    #[arg(long, global = true, env = "PREPAID_BUNDLED_ROOTS", value_parser = BoolishValueParser::new())]
+    pub bundled_roots: bool,
+
     /// Neither record balances nor estimate when they run out.
     #[arg(long, global = true, env = "PREPAID_NO_HISTORY", value_parser = BoolishValueParser::new(), conflicts_with = "history")]
     pub no_history: bool,
@@ -200,6 +210,9 @@ pub enum Command {
     Ledger {
         /// The provider (only runtools has a ledger).
         provider: ExtrasProvider,
+        /// Which runtools account, when the accounts file has several.
+        #[arg(long)]
+        account: Option<String>,
         /// How many entries, 1 to 500.
         #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u16).range(1..=500), env = "PREPAID_LEDGER_LIMIT")]
         limit: u16,
@@ -208,6 +221,9 @@ pub enum Command {
     Usage {
         /// The provider (only runtools reports usage).
         provider: ExtrasProvider,
+        /// Which runtools account, when the accounts file has several.
+        #[arg(long)]
+        account: Option<String>,
         /// current, 7d, 30d or all_time.
         #[arg(long, value_enum, default_value_t = Period::Current, env = "PREPAID_USAGE_PERIOD")]
         period: Period,
@@ -216,6 +232,9 @@ pub enum Command {
     AutoTopup {
         /// The provider (only runtools has auto-top-up settings).
         provider: ExtrasProvider,
+        /// Which runtools account, when the accounts file has several.
+        #[arg(long)]
+        account: Option<String>,
     },
     /// Shell completions on stdout, e.g. `prepaid completions bash > /etc/bash_completion.d/prepaid`.
     Completions {

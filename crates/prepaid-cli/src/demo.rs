@@ -32,7 +32,7 @@ impl Demo {
         &self,
         configure: impl Fn(ProviderConfig) -> ProviderConfig,
         retry: bool,
-    ) -> Result<Prepaid, prepaid::Error> {
+    ) -> Result<Prepaid, prepaid::ConfigError> {
         let mut builder = Prepaid::builder();
         for &provider in prepaid::Provider::ALL {
             let base_url = self.emulator.base_url(provider.as_str());

@@ -68,6 +68,13 @@ pub fn sparkline(samples: &[(DateTime<Utc>, Decimal)]) -> String {
         .collect()
 }
 
+/// `prepaid history --format json`: versioned like `--format json`.
+#[derive(Serialize)]
+struct HistoryDocument<'a> {
+    version: u32,
+    series: Vec<JsonSeries<'a>>,
+}
+
 #[derive(Serialize)]
 struct JsonSeries<'a> {
     provider: &'a str,
@@ -83,8 +90,9 @@ struct JsonSample {
     amount: String,
 }
 
-/// `series` in `format` (table, JSON or CSV; the caller refuses Prometheus).
-pub fn render(series: &[Series], format: Format) -> String {
+/// `series` in `format` (table, JSON or CSV; the caller refuses Prometheus), or why the
+/// JSON could not be written.
+pub fn render(series: &[Series], format: Format) -> Result<String, String> {
     match format {
         Format::Json => {
             let out: Vec<JsonSeries<'_>> = series
@@ -102,9 +110,14 @@ pub fn render(series: &[Series], format: Format) -> String {
                         .collect(),
                 })
                 .collect();
-            let mut text = serde_json::to_string_pretty(&out).unwrap_or_else(|_| "[]".into());
+            let document = HistoryDocument {
+                version: crate::report::JSON_VERSION,
+                series: out,
+            };
+            let mut text = serde_json::to_string_pretty(&document)
+                .map_err(|error| format!("cannot write the JSON document: {error}"))?;
             text.push('\n');
-            text
+            Ok(text)
         }
         Format::Csv => {
             let mut text = String::from("provider,account,unit,at,amount\n");
@@ -119,7 +132,7 @@ pub fn render(series: &[Series], format: Format) -> String {
                     ));
                 }
             }
-            text
+            Ok(text)
         }
         Format::Table | Format::Prometheus => {
             let mut rows = vec![
@@ -150,9 +163,9 @@ pub fn render(series: &[Series], format: Format) -> String {
                 ]);
             }
             if rows.len() == 1 {
-                return "nothing recorded in that span\n".into();
+                return Ok("nothing recorded in that span\n".into());
             }
-            table::align(&rows, &[2, 3, 4, 5])
+            Ok(table::align(&rows, &[2, 3, 4, 5]))
         }
     }
 }
@@ -211,31 +224,33 @@ mod tests {
     }
 
     #[test]
-    fn every_format_shows_the_amounts_exactly() {
+    fn every_format_shows_the_amounts_exactly() -> Result<(), String> {
         let recorded = vec![Series {
             provider: "venice".into(),
             account: "search, prod".into(),
             unit: "USD".into(),
             samples: series(&["30.10", "29.05", "12345678901234567890.12"]),
         }];
-        let csv = render(&recorded, Format::Csv);
+        let csv = render(&recorded, Format::Csv)?;
         assert!(
             csv.contains(
                 "venice,\"search, prod\",USD,2026-11-01T00:10:00Z,12345678901234567890.12\n"
             ),
             "{csv}"
         );
-        let json = render(&recorded, Format::Json);
+        let json = render(&recorded, Format::Json)?;
         assert!(
             json.contains("\"amount\": \"12345678901234567890.12\""),
             "{json}"
         );
-        let table = render(&recorded, Format::Table);
+        assert!(json.starts_with("{\n  \"version\": 1,\n"), "{json}");
+        let table = render(&recorded, Format::Table)?;
         assert!(table.contains("venice/search, prod  USD"), "{table}");
         assert!(table.contains("+12345678901234567860.02"), "{table}");
         assert_eq!(
-            render(&[], Format::Table),
+            render(&[], Format::Table)?,
             "nothing recorded in that span\n"
         );
+        Ok(())
     }
 }

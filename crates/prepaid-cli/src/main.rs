@@ -223,13 +223,15 @@ async fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::History { .. } => ExitCode::from(OK),
-        Command::Ledger { limit, .. } => {
-            runtools_extra(&prepaid, options, Extra::History(limit)).await
+        Command::Ledger { limit, account, .. } => {
+            runtools_extra(&prepaid, options, account, Extra::History(limit)).await
         }
-        Command::Usage { period, .. } => {
-            runtools_extra(&prepaid, options, Extra::Usage(period)).await
+        Command::Usage {
+            period, account, ..
+        } => runtools_extra(&prepaid, options, account, Extra::Usage(period)).await,
+        Command::AutoTopup { account, .. } => {
+            runtools_extra(&prepaid, options, account, Extra::AutoTopup).await
         }
-        Command::AutoTopup { .. } => runtools_extra(&prepaid, options, Extra::AutoTopup).await,
     }
 }
 
@@ -304,6 +306,22 @@ fn configure(
     if options.no_proxy {
         builder = builder.no_proxy();
     }
+    if let Some(path) = &options.ca_file {
+        let pem = std::fs::read(path)
+            .map_err(|error| format!("--ca-file {}: {error}", path.display()))?;
+        builder = builder.ca_certificates(pem);
+    }
+    if options.bundled_roots {
+        #[cfg(feature = "webpki-roots")]
+        {
+            builder = builder.bundled_roots();
+        }
+        #[cfg(not(feature = "webpki-roots"))]
+        return Err(
+            "--bundled-roots: this prepaid was built without them: build it with the cargo feature `webpki-roots`"
+                .into(),
+        );
+    }
     let prepaid = builder
         .timeout(options.timeout)
         .env_vars(|name| std::env::var(name).ok())
@@ -329,7 +347,7 @@ async fn fetch_all(prepaid: &Prepaid) -> Vec<AccountBalance> {
         spinner.enable_steady_tick(Duration::from_millis(100));
         spinner
     });
-    let mut fetched = prepaid.fetch_accounts().await;
+    let mut fetched = prepaid.fetch_all().await;
     clock::stamp(&mut fetched);
     if let Some(spinner) = spinner {
         spinner.finish_and_clear();
@@ -398,7 +416,10 @@ async fn balance(prepaid: &Prepaid, options: &Options, thresholds: &Thresholds) 
     let text = match options.format {
         // CSV was refused before fetching (only `history` gives it).
         Format::Table | Format::Csv => table::render(&fetched, thresholds, &estimates),
-        Format::Json => report::json(&fetched, &estimates),
+        Format::Json => match report::json(&fetched, &estimates) {
+            Ok(text) => text,
+            Err(message) => return fail(IO_FAILED, &message),
+        },
         Format::Prometheus => {
             let rows: Vec<prometheus::Row<'_>> =
                 fetched.iter().map(prometheus::Row::from_fetch).collect();
@@ -585,7 +606,10 @@ fn recorded_history(
     let series = history::History::open(&path, history::Retention::default(), options.history_wait)
         .and_then(|h| h.series(provider.map(Provider::as_str), account, now - since));
     match series {
-        Ok(series) => emit(options, &history_view::render(&series, options.format), OK),
+        Ok(series) => match history_view::render(&series, options.format) {
+            Ok(text) => emit(options, &text, OK),
+            Err(message) => fail(IO_FAILED, &message),
+        },
         Err(error) => fail(USAGE, &error.to_string()),
     }
 }
@@ -710,46 +734,73 @@ enum Extra {
 
 /// A runtools subcommand in a build without runtools (refused before configuration).
 #[cfg(not(feature = "runtools"))]
-async fn runtools_extra(_: &Prepaid, _: &Options, _: Extra) -> ExitCode {
+async fn runtools_extra(_: &Prepaid, _: &Options, _: Option<String>, _: Extra) -> ExitCode {
     ExitCode::from(USAGE)
 }
 
 #[cfg(feature = "runtools")]
-async fn runtools_extra(prepaid: &Prepaid, options: &Options, extra: Extra) -> ExitCode {
+async fn runtools_extra(
+    prepaid: &Prepaid,
+    options: &Options,
+    account: Option<String>,
+    extra: Extra,
+) -> ExitCode {
     let format = options.format;
-    let runtools = match prepaid.runtools() {
-        Ok(runtools) => runtools,
-        Err(error) => return fail(USAGE, &error.to_string()),
+    let chosen = match &account {
+        Some(name) => prepaid.runtools_for(&Account::new(Provider::Runtools, name.as_str())),
+        None => prepaid.runtools(),
     };
+    let runtools = match chosen {
+        Ok(runtools) => runtools,
+        Err(error) if error.kind() == prepaid::ErrorKind::AmbiguousAccount => {
+            let names = error.detail().unwrap_or("several are configured");
+            return fail(
+                USAGE,
+                &format!("runtools has several accounts ({names}): name one with --account"),
+            );
+        }
+        Err(error) => return fail(USAGE, &report::described(&error)),
+    };
+    // The account asked for, or the one runtools account (`runtools()` refused several).
+    let name = account
+        .or_else(|| {
+            let accounts = prepaid.accounts().into_iter();
+            accounts
+                .filter(|a| a.provider == Provider::Runtools)
+                .map(|a| a.name)
+                .next()
+        })
+        .unwrap_or_default();
     let result = match extra {
         Extra::History(limit) => runtools
             .credit_history(limit)
             .await
             .map(|entries| match format {
-                Format::Table => history_table(&entries),
-                _ => to_json(&entries),
+                Format::Table => Ok(history_table(&entries)),
+                _ => report::versioned(&name, "ledger", &entries),
             }),
         Extra::Usage(period) => runtools
             .usage(period.into())
             .await
             .map(|usage| match format {
-                Format::Table => usage_table(&usage),
-                _ => to_json(&usage),
+                Format::Table => Ok(usage_table(&usage)),
+                _ => report::versioned(&name, "usage", &usage),
             }),
         Extra::AutoTopup => runtools.auto_topup().await.map(|settings| match format {
-            Format::Table => auto_topup_table(&settings),
-            _ => to_json(&settings),
+            Format::Table => Ok(auto_topup_table(&settings)),
+            _ => report::versioned(&name, "auto_topup", &settings),
         }),
     };
     match result {
-        Ok(text) => emit(options, &text, OK),
-        Err(error) => fail(FETCH_FAILED, &error.to_string()),
+        Ok(Ok(text)) => emit(options, &text, OK),
+        Ok(Err(message)) => fail(IO_FAILED, &message),
+        Err(error) => fail(FETCH_FAILED, &report::described(&error)),
     }
 }
 
 /// runtools' usage summary as `PATH  VALUE` lines: its sections are open JSON objects.
 #[cfg(feature = "runtools")]
-fn usage_table(usage: &prepaid::runtools::UsageSummary) -> String {
+fn usage_table(usage: &prepaid::runtools::Usage) -> String {
     fn leaves(path: String, value: &serde_json::Value, rows: &mut Vec<Vec<String>>) {
         match value {
             serde_json::Value::Object(map) => {
@@ -773,13 +824,6 @@ fn usage_table(usage: &prepaid::runtools::UsageSummary) -> String {
         &mut rows,
     );
     table::align(&rows, &[1])
-}
-
-#[cfg(feature = "runtools")]
-fn to_json(value: &impl serde::Serialize) -> String {
-    let mut text = serde_json::to_string_pretty(value).unwrap_or_default();
-    text.push('\n');
-    text
 }
 
 /// An optional amount as `VALUE UNIT`, or `-`.

@@ -123,7 +123,7 @@ fn log_failure(account: &Account, error: &prepaid::Error) {
     tracing::warn!(
         provider = %account.provider,
         account = %account.name,
-        %error,
+        error = %crate::report::described(error),
         "fetch failed; serving the last good balance, if any"
     );
 }
@@ -182,7 +182,7 @@ pub async fn serve(
     let mut last_size = 0;
     loop {
         tokio::select! {
-            fetched = timed(prepaid.fetch_accounts()) => {
+            fetched = timed(prepaid.fetch_all()) => {
                 let (mut fetched, fetch) = fetched;
                 crate::clock::stamp(&mut fetched);
                 let started = std::time::Instant::now();

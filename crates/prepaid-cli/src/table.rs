@@ -105,7 +105,7 @@ pub fn render(
 
 /// The error in plain words, without the provider the row already names.
 pub fn failure(provider: prepaid::Provider, error: &prepaid::Error) -> String {
-    let text = error.to_string();
+    let text = crate::report::described(error);
     let prefix = format!("{provider}: ");
     format!("FAILED: {}", text.strip_prefix(&prefix).unwrap_or(&text))
 }

@@ -77,9 +77,14 @@ fn demo_json_is_the_facade_model_and_validates_against_the_schema() {
         .map(|e| e.to_string())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(json["version"], 1);
+    let first = &json["accounts"][0];
+    assert_eq!(first["status"], "ok");
+    assert_eq!(first["provider"], "runcrate");
+    assert!(first.get("error").is_none(), "{first}");
     // Exact decimals are strings.
     assert_eq!(
-        json[0]["available"][0],
+        first["balance"]["available"][0],
         json!({ "value": "42.5", "unit": "USD" })
     );
     stable().bind(|| insta::assert_snapshot!("demo-json", stdout(&output)));
@@ -95,9 +100,14 @@ fn demo_failures_show_each_error_in_plain_words_as_json_that_validates_too() {
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     let schema: Value = serde_json::from_slice(&prepaid(&["schema"], &[]).stdout).unwrap();
     assert!(jsonschema::validator_for(&schema).unwrap().is_valid(&json));
-    let kinds: Vec<&str> = json
-        .as_array()
-        .unwrap()
+    let entries = json["accounts"].as_array().unwrap();
+    assert!(
+        entries
+            .iter()
+            .all(|e| e["status"] == "error" && e.get("balance").is_none()),
+        "a failure carries no balance: {json}"
+    );
+    let kinds: Vec<&str> = entries
         .iter()
         .map(|e| e["error"]["kind"].as_str().unwrap())
         .collect();
@@ -428,6 +438,32 @@ async fn exit_codes_0_1_3_and_4() {
     assert_eq!(failed.status.code(), Some(4), "{}", stderr(&failed));
     // Venice fails and nothing is below its threshold: 3.
     assert_eq!(run_with(&["--min-usd", "10"], &env).status.code(), Some(3));
+    // The JSON tells both as well: one entry failed, the other fetched.
+    let json = run_with(&["--min-usd", "20", "--format", "json"], &env);
+    assert_eq!(json.status.code(), Some(4), "{}", stderr(&json));
+    let json: Value = serde_json::from_slice(&json.stdout).unwrap();
+    let statuses: Vec<(&str, &str)> = json["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["account"].as_str().unwrap(),
+                e["status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [("ngrok-ai-gateway", "ok"), ("venice", "error")],
+        "{json}"
+    );
+    assert_eq!(json["accounts"][1]["error"]["kind"], "server_error");
+    assert_eq!(json["accounts"][1]["error"]["status"], 500);
+    assert_eq!(
+        json["accounts"][1]["error"]["vendor_message"],
+        "Inference processing failed"
+    );
     let table = stdout(&failed);
     assert!(
         table.contains("FAILED: server error (HTTP 500): Inference processing failed"),
@@ -521,6 +557,81 @@ fn runtools_extras_honour_the_format_or_refuse_it() {
         );
         assert_eq!(stdout(&output), "");
     }
+}
+
+#[tokio::test]
+async fn runtools_extras_name_one_of_several_accounts_and_their_json_is_versioned() {
+    let server = MockServer::start_async().await;
+    let mut ledgers = Vec::new();
+    for (key, cents) in [("key-a", 100), ("key-b", 200)] {
+        let ledger = server
+            .mock_async(|when, then| {
+                when.path("/v1/billing/credits/history")
+                    .header("x-api-key", key);
+                then.status(200).body(format!(
+                    r#"{{"data":[{{"id":"0d7e3f0a-1111-4222-8333-944455556666","orgId":"6f1c2a34-8d0e-4b7a-9c55-0e2f3a4b5c6d","type":"topup","amountCents":{cents},"resource":"stripe","description":"Top-up","referenceId":"cs_1","balanceAfterCents":{cents},"createdAt":"2026-11-01T09:00:00Z"}}]}}"#
+                ));
+            })
+            .await;
+        ledgers.push(ledger);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("prepaid.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[[accounts]]\nprovider = \"runtools\"\nname = \"a\"\nkey_env = \"KEY_A\"\nbase_url = \"{url}\"\n\n\
+             [[accounts]]\nprovider = \"runtools\"\nname = \"b\"\nkey_env = \"KEY_B\"\nbase_url = \"{url}\"\n",
+            url = server.base_url()
+        ),
+    )
+    .unwrap();
+    let config = config.display().to_string();
+    let env = [("KEY_A", "key-a"), ("KEY_B", "key-b")];
+
+    // Two runtools accounts and none named: refused, saying how to choose; nothing fetched.
+    let refused = prepaid(&["--config", &config, "ledger", "runtools"], &env);
+    assert_eq!(refused.status.code(), Some(2));
+    let said = stderr(&refused);
+    assert!(
+        said.starts_with("error: ") && said.contains("name one with --account"),
+        "{said}"
+    );
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert_eq!(
+        ledgers[0].calls_async().await + ledgers[1].calls_async().await,
+        0
+    );
+
+    // Named: that account's key goes, and its name is in the versioned document.
+    let b = prepaid(
+        &[
+            "--config",
+            &config,
+            "ledger",
+            "runtools",
+            "--account",
+            "b",
+            "--format",
+            "json",
+        ],
+        &env,
+    );
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    let json: Value = serde_json::from_slice(&b.stdout).unwrap();
+    assert_eq!(json["version"], 1, "{json}");
+    assert_eq!(json["account"], "b", "{json}");
+    assert_eq!(json["ledger"][0]["amount"]["value"], "2.00", "{json}");
+    assert_eq!(ledgers[0].calls_async().await, 0);
+    assert_eq!(ledgers[1].calls_async().await, 1);
+
+    // An account that is not there: one line naming it.
+    let none = prepaid(
+        &["--config", &config, "usage", "runtools", "--account", "c"],
+        &env,
+    );
+    assert_eq!(none.status.code(), Some(2));
+    assert!(stderr(&none).contains("`c`"), "{}", stderr(&none));
 }
 
 #[test]
@@ -764,7 +875,7 @@ fn logs_go_to_stderr_and_rust_log_is_checked() {
     assert!(stderr(&verbose).contains("fetched"), "{}", stderr(&verbose));
     // The logs stay off stdout: it is still the JSON document alone.
     let document: Value = serde_json::from_str(&stdout(&verbose)).unwrap();
-    assert_eq!(document.as_array().map(Vec::len), Some(4));
+    assert_eq!(document["accounts"].as_array().map(Vec::len), Some(4));
     let bad = prepaid(&["--demo"], &[("RUST_LOG", "prepaid=[")]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).starts_with("error: RUST_LOG=\"prepaid=[\" is not a log filter"));

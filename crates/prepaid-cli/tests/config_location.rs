@@ -115,8 +115,8 @@ async fn the_config_directorys_accounts_file_is_read_with_its_key_file_beside_it
     );
     assert_eq!(output.status.code(), Some(0), "{}", text(&output));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json[0]["account"], "main", "{json}");
-    assert_eq!(json[0]["provider"], "venice", "{json}");
+    assert_eq!(json["accounts"][0]["account"], "main", "{json}");
+    assert_eq!(json["accounts"][0]["provider"], "venice", "{json}");
 }
 
 #[tokio::test]

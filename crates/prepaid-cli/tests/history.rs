@@ -87,9 +87,12 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stderr(&output), "");
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json[0]["fetched_at"], "2026-11-25T00:20:00Z", "{json}");
     assert_eq!(
-        json[0]["run_out"],
+        json["accounts"][0]["balance"]["fetched_at"], "2026-11-25T00:20:00Z",
+        "{json}"
+    );
+    assert_eq!(
+        json["accounts"][0]["run_out"],
         serde_json::json!([{
             "burn_per_hour": { "value": "6", "unit": "USD" },
             "runs_out_at": "2026-11-25T05:00:00Z",
@@ -119,8 +122,14 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     .await;
     assert_eq!(soon.status.code(), Some(1), "{}", stderr(&soon));
     let soon: Value = serde_json::from_slice(&soon.stdout).unwrap();
-    assert_eq!(soon[0]["run_out"][0]["runs_out_at"], "2026-11-25T05:00:00Z");
-    assert_eq!(soon[0]["run_out"][0]["burn_per_hour"]["value"], "6");
+    assert_eq!(
+        soon["accounts"][0]["run_out"][0]["runs_out_at"],
+        "2026-11-25T05:00:00Z"
+    );
+    assert_eq!(
+        soon["accounts"][0]["run_out"][0]["burn_per_hour"]["value"],
+        "6"
+    );
     let fine = venice_run(
         &server,
         "25",
@@ -131,7 +140,10 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
     .await;
     assert_eq!(fine.status.code(), Some(0), "{}", stderr(&fine));
     let fine: Value = serde_json::from_slice(&fine.stdout).unwrap();
-    assert_eq!(fine[0]["run_out"][0]["runs_out_at"], "2026-11-25T05:00:00Z");
+    assert_eq!(
+        fine["accounts"][0]["run_out"][0]["runs_out_at"],
+        "2026-11-25T05:00:00Z"
+    );
 
     // Prometheus has both gauges, exact; 4 h left exactly is not too soon for 4 h.
     let metrics = venice_run(
@@ -193,7 +205,10 @@ async fn runs_a_few_minutes_apart_give_a_run_out_estimate_everywhere() {
         &["history", "--format", "json", "--account", "nobody"],
         &only_history,
     );
-    assert_eq!(String::from_utf8(json.stdout).unwrap(), "[]\n");
+    assert_eq!(
+        String::from_utf8(json.stdout).unwrap(),
+        "{\n  \"version\": 1,\n  \"series\": []\n}\n"
+    );
 }
 
 #[tokio::test]
@@ -260,7 +275,7 @@ async fn runtools_is_estimated_from_its_ledger_until_the_history_can() {
     // 4.00 USD from the top-up to the balance fetched, 2.5 hours later: 1.60 an hour, and
     // 10.00 left lasts 6 h 15 min.
     assert_eq!(
-        json[0]["run_out"],
+        json["accounts"][0]["run_out"],
         serde_json::json!([{
             "burn_per_hour": { "value": "1.60", "unit": "USD" },
             "runs_out_at": "2026-11-25T06:15:00Z",
@@ -278,7 +293,10 @@ async fn runtools_is_estimated_from_its_ledger_until_the_history_can() {
         &at_minute(&env[..2], 0),
     );
     let json: Value = serde_json::from_slice(&off.stdout).unwrap();
-    assert!(json[0].get("run_out").is_none(), "{json}");
+    assert!(
+        json["accounts"][0]["run_out"] == serde_json::json!([]),
+        "{json}"
+    );
     assert_eq!(ledger.calls_async().await, 1);
 
     // Once the history has three balances over 15 minutes, it is the basis.
@@ -286,7 +304,7 @@ async fn runtools_is_estimated_from_its_ledger_until_the_history_can() {
     let output = prepaid(&["--format", "json"], &at_minute(&env, 20));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
-        json[0]["run_out"],
+        json["accounts"][0]["run_out"],
         serde_json::json!([{
             "burn_per_hour": { "value": "0", "unit": "USD" },
             "runs_out_at": null,
@@ -367,7 +385,10 @@ async fn a_history_that_cannot_be_used_costs_no_balance() {
             "{history:?}: the exit code is the balances'"
         );
         let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-        assert_eq!(json[0]["available"][0]["value"], "12.5", "{history:?}");
+        assert_eq!(
+            json["accounts"][0]["balance"]["available"][0]["value"], "12.5",
+            "{history:?}"
+        );
         let err = stderr(&output);
         assert_eq!(err.lines().count(), 1, "one line: {err}");
         assert!(
@@ -394,7 +415,10 @@ async fn a_history_that_cannot_be_used_costs_no_balance() {
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let json: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(json[0]["available"][0]["value"], "12.5");
+    assert_eq!(
+        json["accounts"][0]["balance"]["available"][0]["value"],
+        "12.5"
+    );
     let err = stderr(&output);
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(

@@ -214,7 +214,8 @@ async fn two_thousand_accounts_from_a_config_file() {
         String::from_utf8_lossy(&output.stderr)
     );
 
-    let entries: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    let document: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let entries = document["accounts"].as_array().unwrap();
     assert_eq!(entries.len(), ACCOUNTS);
     let by_name: HashMap<&str, &Value> = entries
         .iter()
@@ -229,7 +230,7 @@ async fn two_thousand_accounts_from_a_config_file() {
             "acct-{n}"
         );
         assert_eq!(
-            entry["available"][0],
+            entry["balance"]["available"][0],
             json!({ "value": expected_usd(n), "unit": "USD" }),
             "acct-{n}"
         );

@@ -252,3 +252,88 @@ fn an_address_in_use_is_an_io_failure_exit_5() {
         "{said}"
     );
 }
+
+/// `--ca-file` takes effect: a vendor on loopback behind a certificate no system store
+/// trusts (here `serve` itself, whose TLS answers 401 without basic auth) is reached with
+/// the file and refused without it; a file that is not PEM certificates is exit 2.
+#[test]
+fn ca_file_adds_a_trusted_certificate_authority() {
+    let dir = tempfile::tempdir().unwrap();
+    web_config(dir.path());
+    let config = dir.path().join("web.yml");
+    let log = dir.path().join("serve.log");
+    let (child, url) = serve(
+        &[
+            "--listen",
+            "127.0.0.1:0",
+            "--web.config.file",
+            config.to_str().unwrap(),
+        ],
+        &log,
+    )
+    .unwrap();
+    let base_url = url
+        .trim_end_matches("/metrics")
+        .trim_end_matches('/')
+        .to_string();
+    let run = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_prepaid"))
+            .args(["--format", "json"])
+            .args(extra)
+            .env_clear()
+            .env("PREPAID_NO_HISTORY", "1")
+            .env("VENICE_API_KEY", "venice-key")
+            .env("VENICE_BASE_URL", &base_url)
+            .output()
+            .unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_default();
+        (
+            output.status.code(),
+            json,
+            String::from_utf8_lossy(&output.stderr).to_string(),
+        )
+    };
+    let ca = dir.path().join("prepaid.crt");
+    let (code, json, stderr) = run(&["--ca-file", ca.to_str().unwrap()]);
+    assert_eq!(code, Some(3), "{stderr}");
+    let error = &json["accounts"][0]["error"];
+    assert_eq!(
+        error["kind"], "unauthorized",
+        "TLS was accepted, HTTP answered: {json}"
+    );
+    assert_eq!(error["status"], 401, "{json}");
+
+    let (code, json, stderr) = run(&[]);
+    assert_eq!(code, Some(3), "{stderr}");
+    assert_eq!(json["accounts"][0]["error"]["kind"], "network", "{json}");
+
+    // The bundled roots (Mozilla's) do not hold this CA either; --ca-file adds it to them.
+    #[cfg(feature = "webpki-roots")]
+    {
+        let (_, json, _) = run(&["--bundled-roots"]);
+        assert_eq!(json["accounts"][0]["error"]["kind"], "network", "{json}");
+        let (_, json, _) = run(&["--bundled-roots", "--ca-file", ca.to_str().unwrap()]);
+        assert_eq!(
+            json["accounts"][0]["error"]["kind"], "unauthorized",
+            "{json}"
+        );
+    }
+    #[cfg(not(feature = "webpki-roots"))]
+    {
+        let (code, _, stderr) = run(&["--bundled-roots"]);
+        assert_eq!(code, Some(2));
+        assert!(stderr.contains("`webpki-roots`"), "{stderr}");
+    }
+    stop(child);
+
+    let not_pem = dir.path().join("web.yml");
+    let (code, _, stderr) = run(&["--ca-file", not_pem.to_str().unwrap()]);
+    assert_eq!(code, Some(2));
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("CA certificates"),
+        "{stderr}"
+    );
+    let (code, _, stderr) = run(&["--ca-file", "/nonexistent/ca.pem"]);
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("--ca-file /nonexistent/ca.pem"), "{stderr}");
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::{Account, Error, Provider};
+use crate::{Account, ConfigError, Provider};
 
 /// The timeout of one provider's whole fetch when none is configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -21,6 +21,37 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
 /// [`PrepaidBuilder::concurrency`]: crate::PrepaidBuilder::concurrency
 pub const DEFAULT_CONCURRENCY: usize = 64;
 
+/// An API key: held in memory that is zeroed when dropped, shown as `<redacted>` by
+/// `Debug`, with no `Display` and no serialization, so it cannot reach a log or an output by
+/// accident. Made from a `String` or `&str`.
+#[derive(Clone)]
+pub struct ApiKey(SecretString);
+
+impl ApiKey {
+    /// The key as text, for the one place it is sent (an HTTP header).
+    pub(crate) fn expose(&self) -> &str {
+        self.0.expose_secret()
+    }
+}
+
+impl From<String> for ApiKey {
+    fn from(key: String) -> Self {
+        Self(SecretString::from(key))
+    }
+}
+
+impl From<&str> for ApiKey {
+    fn from(key: &str) -> Self {
+        Self(SecretString::from(key))
+    }
+}
+
+impl fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
 /// How one vendor is reached: its API key, base URL and timeout.
 ///
 /// `Debug` shows the key as redacted; validation happens in
@@ -28,12 +59,14 @@ pub const DEFAULT_CONCURRENCY: usize = 64;
 #[derive(Clone)]
 pub struct ProviderConfig {
     provider: Provider,
-    api_key: SecretString,
+    api_key: ApiKey,
     base_url: Option<String>,
     /// `None`: the builder's default timeout, or [`DEFAULT_TIMEOUT`].
     timeout: Option<Duration>,
     account: Option<String>,
     labels: BTreeMap<String, String>,
+    /// The caller's own HTTP client for this account, if given.
+    http_client: Option<reqwest::Client>,
 }
 
 impl ProviderConfig {
@@ -41,7 +74,7 @@ impl ProviderConfig {
     /// ([`DEFAULT_TIMEOUT`] unless [`PrepaidBuilder::timeout`] sets one).
     ///
     /// [`PrepaidBuilder::timeout`]: crate::PrepaidBuilder::timeout
-    pub fn new(provider: Provider, api_key: impl Into<SecretString>) -> Self {
+    pub fn new(provider: Provider, api_key: impl Into<ApiKey>) -> Self {
         Self {
             provider,
             api_key: api_key.into(),
@@ -49,6 +82,7 @@ impl ProviderConfig {
             timeout: None,
             account: None,
             labels: BTreeMap::new(),
+            http_client: None,
         }
     }
 
@@ -93,6 +127,24 @@ impl ProviderConfig {
         self
     }
 
+    /// Send this account's requests with `client`, as it is configured (its TLS roots,
+    /// proxy, pool and timeouts), instead of the `Prepaid`'s shared one; the account's
+    /// timeout, retries and limits still apply. Start it from
+    /// [`http_client_builder`](crate::http_client_builder), which follows redirects only
+    /// within one origin: a client that follows them to another host could carry the key
+    /// there (reqwest drops `Authorization` on such a redirect, not runtools' `x-api-key`).
+    /// It also names the crypto provider: with a rustls feature, reqwest is built without a
+    /// default one, and `reqwest::Client::new()` panics unless the program installed one.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// The caller's HTTP client for this account, if one was given.
+    pub(crate) fn own_http_client(&self) -> Option<&reqwest::Client> {
+        self.http_client.as_ref()
+    }
+
     /// This account's timeout if it sets none: the builder's default.
     pub(crate) fn or_timeout(mut self, timeout: Duration) -> Self {
         self.timeout.get_or_insert(timeout);
@@ -119,16 +171,15 @@ impl ProviderConfig {
         self.timeout.unwrap_or(DEFAULT_TIMEOUT)
     }
 
-    pub(crate) fn api_key(&self) -> &SecretString {
+    pub(crate) fn api_key(&self) -> &ApiKey {
         &self.api_key
     }
 
     /// Check the key, base URL and timeout; returns the normalized base URL.
-    pub(crate) fn validate(&self) -> Result<String, Error> {
+    pub(crate) fn validate(&self) -> Result<String, ConfigError> {
         let provider = self.provider;
-        let invalid = |reason: String| Error::InvalidConfig {
-            provider: Some(provider),
-            reason,
+        let invalid = |reason: String| {
+            ConfigError::for_provider(provider, reason).for_account(self.account_name())
         };
         if !provider.is_compiled_in() {
             return Err(invalid(format!(
@@ -136,7 +187,7 @@ impl ProviderConfig {
                 provider.feature()
             )));
         }
-        validate_key(self.api_key.expose_secret()).map_err(|r| invalid(r.to_string()))?;
+        validate_key(self.api_key.expose()).map_err(|r| invalid(r.to_string()))?;
         if self.fetch_timeout().is_zero() {
             return Err(invalid("the timeout must be greater than zero".to_string()));
         }
@@ -153,6 +204,7 @@ impl fmt::Debug for ProviderConfig {
             .field("api_key", &"<redacted>")
             .field("base_url", &self.resolved_base_url())
             .field("timeout", &self.timeout)
+            .field("own_http_client", &self.http_client.is_some())
             .finish()
     }
 }
@@ -212,7 +264,8 @@ fn validate_base_url(text: &str) -> Result<String, String> {
 ///
 /// Retrying stops after `max_attempts` tries, when the vendor's `Retry-After` is longer than
 /// `max_delay`, or when the next wait would end past the provider's timeout: the last error
-/// is then returned as it is (e.g. [`Error::RateLimited`] with its `retry_after`).
+/// is then returned as it is (e.g. a rate limit, with its
+/// [`retry_after`](crate::Error::retry_after)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct RetryPolicy {
@@ -272,12 +325,11 @@ impl RetryPolicy {
         half + Duration::from_nanos(fastrand::u64(0..=jitter_nanos))
     }
 
-    pub(crate) fn validate(&self) -> Result<(), Error> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         if self.max_attempts == 0 {
-            return Err(Error::InvalidConfig {
-                provider: None,
-                reason: "the retry policy needs at least one attempt".to_string(),
-            });
+            return Err(ConfigError::general(
+                "the retry policy needs at least one attempt",
+            ));
         }
         Ok(())
     }
@@ -287,7 +339,7 @@ impl RetryPolicy {
 /// set, with `<PREFIX>_BASE_URL` as its base URL when that is set.
 pub(crate) fn from_env_vars(
     var: impl Fn(&str) -> Option<String>,
-) -> Result<Vec<ProviderConfig>, Error> {
+) -> Result<Vec<ProviderConfig>, ConfigError> {
     let mut configs = Vec::new();
     for &provider in Provider::ALL {
         let prefix = provider.env_prefix();
@@ -295,28 +347,24 @@ pub(crate) fn from_env_vars(
         let url_var = format!("{prefix}_BASE_URL");
         let Some(key) = var(&key_var) else { continue };
         if key.is_empty() {
-            return Err(Error::InvalidConfig {
-                provider: Some(provider),
-                reason: format!("{key_var} is set but empty; unset it to skip {provider}"),
-            });
+            return Err(ConfigError::for_provider(
+                provider,
+                format!("{key_var} is set but empty; unset it to skip {provider}"),
+            ));
         }
         let mut config = ProviderConfig::new(provider, key);
         if let Some(url) = var(&url_var) {
             if url.is_empty() {
-                return Err(Error::InvalidConfig {
-                    provider: Some(provider),
-                    reason: format!("{url_var} is set but empty"),
-                });
+                return Err(ConfigError::for_provider(
+                    provider,
+                    format!("{url_var} is set but empty"),
+                ));
             }
             config = config.base_url(url);
         }
-        config.validate().map_err(|e| match e {
-            Error::InvalidConfig { provider, reason } => Error::InvalidConfig {
-                provider,
-                reason: format!("{key_var}/{url_var}: {reason}"),
-            },
-            other => other,
-        })?;
+        config
+            .validate()
+            .map_err(|e| e.prefixed(&format!("{key_var}/{url_var}")))?;
         configs.push(config);
     }
     Ok(configs)

@@ -5,14 +5,12 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
-use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A vendor whose prepaid balance this crate reads.
 #[non_exhaustive]
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[serde(rename_all = "kebab-case")]
 pub enum Provider {
     /// Runcrate (`https://runcrate.ai/api/v1/billing/balance`), prepaid USD credits.
@@ -196,7 +194,8 @@ impl<'de> Deserialize<'de> for Unit {
     }
 }
 
-impl JsonSchema for Unit {
+#[cfg(feature = "schemars")]
+impl schemars::JsonSchema for Unit {
     fn schema_name() -> String {
         "Unit".to_string()
     }
@@ -219,13 +218,14 @@ impl JsonSchema for Unit {
 }
 
 /// An exact amount of money (or DIEM).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Amount {
     /// The exact decimal value, serialized as a JSON string (`"12.34"`) so no JSON reader
     /// rounds it through a float. Negative values are kept: a negative balance is debt.
     #[serde(with = "decimal_string")]
-    #[schemars(schema_with = "decimal_string::schema")]
+    #[cfg_attr(feature = "schemars", schemars(schema_with = "decimal_string::schema"))]
     pub value: Decimal,
     /// What `value` is counted in.
     pub unit: Unit,
@@ -255,14 +255,18 @@ impl fmt::Display for Amount {
 }
 
 /// Where a balance came from: the call made and the vendor's body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct Provenance {
     /// The method and full URL called, e.g. `GET https://runcrate.ai/api/v1/billing/balance`.
     pub endpoint: String,
     /// The vendor's JSON body exactly as it was sent, numbers in their own text and fields
     /// its spec does not declare included: everything the model does not cover.
-    #[schemars(with = "Box<serde_json::value::RawValue>")]
+    #[cfg_attr(
+        feature = "schemars",
+        schemars(with = "Box<serde_json::value::RawValue>")
+    )]
     pub raw: RawBody,
 }
 
@@ -340,8 +344,12 @@ impl<'de> Deserialize<'de> for RawBody {
 /// One vendor's prepaid balance, in one model for every vendor. Fields may be added in a
 /// minor release: build one with [`Balance::new`] and set what the vendor reports.
 #[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[schemars(description = "One vendor's prepaid balance, in one model for every vendor.")]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[cfg_attr(
+    feature = "schemars",
+    schemars(description = "One vendor's prepaid balance, in one model for every vendor.")
+)]
 pub struct Balance {
     /// The vendor this balance is from.
     pub provider: Provider,
@@ -447,6 +455,7 @@ mod decimal_string {
         crate::money::parse_exact(&text).map_err(serde::de::Error::custom)
     }
 
+    #[cfg(feature = "schemars")]
     pub fn schema(_: &mut schemars::r#gen::SchemaGenerator) -> schemars::schema::Schema {
         schemars::schema::SchemaObject {
             instance_type: Some(schemars::schema::InstanceType::String.into()),

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 
 /// Why a JSON number cannot be held exactly by a [`Decimal`].
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct InexactNumber {
     /// The number's text, cut to 64 characters.
     pub text: String,

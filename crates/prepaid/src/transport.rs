@@ -9,14 +9,14 @@ use std::time::Duration;
 use prepaid_client_runtime::{CrossOriginRedirect, ResponseTooLarge};
 use serde::de::DeserializeOwned;
 
+use crate::ApiKey;
 use crate::tolerant::Auxiliary;
 use progenitor_client::ResponseValue;
-use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
 use tokio::time::Instant;
 use tracing::Instrument;
 
-use crate::{Error, Provider, RetryPolicy};
+use crate::{ConfigError, Error, ErrorKind, Provider, ProviderConfig, RetryPolicy};
 
 /// How long an excerpt of a body may be, in characters.
 pub(crate) const EXCERPT_CHARS: usize = 200;
@@ -33,7 +33,7 @@ pub(crate) struct Shared {
     pub(crate) retry: RetryPolicy,
     pub(crate) rate_limits: RateLimits,
     /// The concurrency limit: requests in flight at once, and fetches under way at once in
-    /// `fetch_accounts`.
+    /// `fetch_all`.
     pub(crate) concurrency: usize,
     /// One permit per request in flight, held for the whole try (body included).
     pub(crate) in_flight: tokio::sync::Semaphore,
@@ -111,19 +111,17 @@ impl std::fmt::Debug for ProxySetting {
 pub(crate) fn http_client(
     concurrency: usize,
     proxy: &ProxySetting,
-) -> Result<reqwest::Client, Error> {
-    let invalid = |reason: String| Error::InvalidConfig {
-        provider: None,
-        reason,
-    };
-    let builder = prepaid_client_runtime::client_builder().map_err(|e| invalid(chain(&e)))?;
+    trust: &prepaid_client_runtime::TrustRoots,
+) -> Result<reqwest::Client, ConfigError> {
+    let builder = prepaid_client_runtime::client_builder_trusting(trust)
+        .map_err(|e| ConfigError::general(chain(&e)))?;
     let builder = match proxy {
         ProxySetting::FromEnvironment => builder,
         ProxySetting::None => builder.no_proxy(),
         ProxySetting::Url(url) => {
             // The message never repeats the URL: it may carry a password.
             let proxy = reqwest::Proxy::all(url.as_str())
-                .map_err(|_| invalid("the proxy is not a URL (http://host:port)".to_string()))?;
+                .map_err(|_| ConfigError::general("the proxy is not a URL (http://host:port)"))?;
             builder.proxy(proxy)
         }
     };
@@ -132,7 +130,7 @@ pub(crate) fn http_client(
         .pool_max_idle_per_host(concurrency)
         .user_agent(concat!("prepaid/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| invalid(format!("cannot build the HTTP client: {}", chain(&e))))
+        .map_err(|e| ConfigError::general(format!("cannot build the HTTP client: {}", chain(&e))))
 }
 
 /// What a vendor's error bodies look like.
@@ -147,17 +145,22 @@ pub(crate) struct VendorErrors {
 /// One configured provider: where it is, how long it may take, and what it shares.
 pub(crate) struct Ctx {
     pub(crate) provider: Provider,
+    /// The account's name, which every error of its carries.
+    pub(crate) account: String,
     pub(crate) base_url: String,
     pub(crate) timeout: Duration,
     pub(crate) shared: Arc<Shared>,
     pub(crate) vendor: VendorErrors,
-    key: SecretString,
+    key: ApiKey,
+    /// The shared client, or the account's own.
+    http: reqwest::Client,
 }
 
 impl std::fmt::Debug for Ctx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ctx")
             .field("provider", &self.provider)
+            .field("account", &self.account)
             .field("base_url", &self.base_url)
             .field("timeout", &self.timeout)
             .field("key", &"<redacted>")
@@ -271,21 +274,25 @@ struct Observed {
 }
 
 impl Ctx {
+    /// The context of `config`'s account, sending to `base_url`.
     pub(crate) fn new(
-        provider: Provider,
+        config: &ProviderConfig,
         base_url: String,
-        timeout: Duration,
-        key: SecretString,
         shared: Arc<Shared>,
         vendor: VendorErrors,
     ) -> Self {
         Self {
-            provider,
+            provider: config.provider(),
+            account: config.account_name().to_string(),
             base_url,
-            timeout,
+            timeout: config.fetch_timeout(),
+            http: config
+                .own_http_client()
+                .cloned()
+                .unwrap_or_else(|| shared.http.clone()),
             shared,
             vendor,
-            key,
+            key: config.api_key().clone(),
         }
     }
 
@@ -294,9 +301,9 @@ impl Ctx {
         ["GET ", &self.base_url, path].concat()
     }
 
-    /// The HTTP client shared by every account.
+    /// The account's HTTP client: the one shared by every account, or its own.
     pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.shared.http
+        &self.http
     }
 
     /// The response body limit.
@@ -328,14 +335,12 @@ impl Ctx {
         let result = async {
             match tokio::time::timeout_at(deadline, body).await {
                 Ok(result) => result,
-                Err(_) => Err(Error::Timeout {
-                    provider: self.provider,
-                    after: self.timeout,
-                }),
+                Err(_) => Err(Error::timeout(self.provider, self.timeout)),
             }
         }
         .instrument(span.clone())
-        .await;
+        .await
+        .map_err(|error| error.for_account(&self.account));
         if !span.is_disabled() {
             let elapsed = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
             span.record("duration_ms", elapsed);
@@ -485,48 +490,42 @@ impl Ctx {
                 },
             },
             Err(P::ResponseBodyError(e)) => match find_in_chain::<ResponseTooLarge>(&e) {
-                Some(&ResponseTooLarge { limit }) => {
-                    plain(Error::ResponseTooLarge { provider, limit })
-                }
+                Some(&ResponseTooLarge { limit, .. }) => plain(Error::too_large(provider, limit)),
                 // The connection failed after the headers (reset, closed before the
                 // Content-Length): as transient as a failed connect, so it is retried too.
                 None => Failure {
-                    error: Error::Network {
-                        provider,
-                        reason: self.redact(
-                            &format!("reading the body failed: {}", chain(&e)),
-                            MESSAGE_CHARS,
-                        ),
-                    },
+                    error: Error::new(ErrorKind::Network, provider)
+                        .with_detail("reading the body failed")
+                        .with_source(&e, &|text| self.redact(text, MESSAGE_CHARS))
+                        .retryable(true),
                     status: observed_status,
                     retry: Some(None),
                 },
             },
             Err(P::CommunicationError(e)) | Err(P::InvalidUpgrade(e)) => {
                 if let Some(refused) = find_in_chain::<CrossOriginRedirect>(&e) {
-                    plain(Error::RedirectRefused {
-                        provider,
-                        reason: format!("the vendor redirected to {}, another origin", refused.to),
-                    })
+                    let detail = format!("the vendor redirected to {}, another origin", refused.to);
+                    plain(Error::new(ErrorKind::RedirectRefused, provider).with_detail(detail))
                 } else if e.is_redirect() {
-                    let reason = self.redact(&chain(&e), MESSAGE_CHARS);
-                    plain(Error::RedirectRefused { provider, reason })
+                    plain(
+                        Error::new(ErrorKind::RedirectRefused, provider)
+                            .with_source(&e, &|text| self.redact(text, MESSAGE_CHARS)),
+                    )
                 } else {
-                    let reason = self.redact(&chain(&e), MESSAGE_CHARS);
                     let retry = (e.is_connect() || e.is_request()).then_some(None);
                     Failure {
-                        error: Error::Network { provider, reason },
+                        error: Error::new(ErrorKind::Network, provider)
+                            .retryable(retry.is_some())
+                            .with_source(&e, &|text| self.redact(text, MESSAGE_CHARS)),
                         status: observed_status,
                         retry,
                     }
                 }
             }
-            Err(P::InvalidRequest(reason)) | Err(P::Custom(reason)) => {
-                plain(Error::InvalidRequest {
-                    provider,
-                    reason: self.redact(&reason, MESSAGE_CHARS),
-                })
-            }
+            Err(P::InvalidRequest(reason)) | Err(P::Custom(reason)) => plain(
+                Error::new(ErrorKind::InvalidRequest, provider)
+                    .with_detail(self.redact(&reason, MESSAGE_CHARS)),
+            ),
         };
         Classified::Failed(failure)
     }
@@ -542,11 +541,8 @@ impl Ctx {
                 self.status_failure(status, self.message(&body), wait)
             }
             Err(e) => match find_in_chain::<ResponseTooLarge>(&e) {
-                Some(&ResponseTooLarge { limit }) => Failure {
-                    error: Error::ResponseTooLarge {
-                        provider: self.provider,
-                        limit,
-                    },
+                Some(&ResponseTooLarge { limit, .. }) => Failure {
+                    error: Error::too_large(self.provider, limit),
                     status: Some(status),
                     retry: None,
                 },
@@ -563,59 +559,22 @@ impl Ctx {
         message: Option<String>,
         wait: Option<Duration>,
     ) -> Failure {
-        let provider = self.provider;
-        let hint = self.vendor.auth_hint;
-        let (error, retry) = match status {
-            401 => (
-                Error::Unauthorized {
-                    provider,
-                    message,
-                    hint,
-                },
-                None,
-            ),
-            403 => (
-                Error::Forbidden {
-                    provider,
-                    message,
-                    hint,
-                },
-                None,
-            ),
-            404 => (Error::NotFound { provider, message }, None),
-            429 => (
-                Error::RateLimited {
-                    provider,
-                    retry_after: wait,
-                    message,
-                },
-                Some(wait),
-            ),
-            502..=504 => (
-                Error::Server {
-                    provider,
-                    status,
-                    message,
-                },
-                Some(wait),
-            ),
-            500..=599 => (
-                Error::Server {
-                    provider,
-                    status,
-                    message,
-                },
-                None,
-            ),
-            _ => (
-                Error::UnexpectedStatus {
-                    provider,
-                    status,
-                    message,
-                },
-                None,
-            ),
+        let (kind, retry) = match status {
+            401 => (ErrorKind::Unauthorized, None),
+            403 => (ErrorKind::Forbidden, None),
+            404 => (ErrorKind::NotFound, None),
+            429 => (ErrorKind::RateLimited, Some(wait)),
+            502..=504 => (ErrorKind::Server, Some(wait)),
+            500..=599 => (ErrorKind::Server, None),
+            _ => (ErrorKind::UnexpectedStatus, None),
         };
+        let hint = matches!(kind, ErrorKind::Unauthorized | ErrorKind::Forbidden)
+            .then_some(self.vendor.auth_hint)
+            .flatten();
+        let error = Error::status_error(kind, self.provider, status, message)
+            .with_hint(hint)
+            .with_retry_after(wait.filter(|_| kind == ErrorKind::RateLimited))
+            .retryable(retry.is_some());
         Failure {
             error,
             status: Some(status),
@@ -630,19 +589,19 @@ impl Ctx {
             .map(|m| self.redact(&m, MESSAGE_CHARS))
     }
 
-    /// An [`Error::Undecodable`] for a body that is not the documented shape.
+    /// An [`ErrorKind::Undecodable`] error for a body that is not the documented shape.
     pub(crate) fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error {
-        Error::Undecodable {
-            provider: self.provider,
+        Error::undecodable(
+            self.provider,
             status,
-            reason: self.redact(reason, MESSAGE_CHARS),
-            excerpt: self.redact(&String::from_utf8_lossy(body), EXCERPT_CHARS),
-        }
+            self.redact(reason, MESSAGE_CHARS),
+            self.redact(&String::from_utf8_lossy(body), EXCERPT_CHARS),
+        )
     }
 
     /// `text` with every occurrence of the key replaced, cut to `max` characters.
     pub(crate) fn redact(&self, text: &str, max: usize) -> String {
-        let key = self.key.expose_secret();
+        let key = self.key.expose();
         let clean = if key.is_empty() {
             text.to_string()
         } else {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::{KEY, NGROK, RUNCRATE, RUNTOOLS, VENICE};
 use httpmock::MockServer;
-use prepaid::{Error, Prepaid, Provider, ProviderConfig, RetryPolicy};
+use prepaid::{ErrorKind, Prepaid, Provider, ProviderConfig, RetryPolicy};
 
 #[tokio::test]
 async fn fetch_all_takes_as_long_as_the_slowest_and_keeps_every_result() {
@@ -36,24 +36,19 @@ async fn fetch_all_takes_as_long_as_the_slowest_and_keeps_every_result() {
 
     assert!(elapsed < Duration::from_millis(900), "took {elapsed:?}");
     assert!(elapsed >= delay, "took {elapsed:?}");
-    let providers: Vec<Provider> = results.iter().map(|(p, _)| *p).collect();
+    let providers: Vec<Provider> = results.iter().map(|f| f.account.provider).collect();
     assert_eq!(providers, Provider::ALL.to_vec());
-    for (provider, result) in &results {
+    for fetched in &results {
+        let provider = fetched.account.provider;
         match provider {
             Provider::Venice => assert!(
-                matches!(
-                    result,
-                    Err(Error::Unauthorized {
-                        provider: Provider::Venice,
-                        ..
-                    })
-                ),
-                "{result:?}"
+                common::failed_with(&fetched.result, ErrorKind::Unauthorized, provider),
+                "{fetched:?}"
             ),
-            _ => assert_eq!(result.as_ref().unwrap().provider, *provider),
+            _ => assert_eq!(fetched.result.as_ref().unwrap().provider, provider),
         }
     }
-    assert_eq!(results.iter().filter(|(_, r)| r.is_ok()).count(), 3);
+    assert_eq!(results.iter().filter(|f| f.result.is_ok()).count(), 3);
 }
 
 /// Venice's documented balance on `server`, sent 3 seconds late.
@@ -91,15 +86,9 @@ async fn a_slow_provider_times_out_alone() {
         "{:?}",
         started.elapsed()
     );
-    assert!(results[0].1.is_ok());
+    assert!(results[0].result.is_ok());
     assert!(
-        matches!(
-            results[1].1,
-            Err(Error::Timeout {
-                provider: Provider::Venice,
-                ..
-            })
-        ),
+        common::failed_with(&results[1].result, ErrorKind::Timeout, Provider::Venice),
         "{:?}",
         results[1]
     );
@@ -112,12 +101,7 @@ async fn fetch_of_an_unconfigured_provider_is_not_configured() {
     assert_eq!(prepaid.providers(), vec![Provider::Runcrate]);
     let error = prepaid.fetch(Provider::Venice).await.unwrap_err();
     assert!(
-        matches!(
-            error,
-            Error::NotConfigured {
-                provider: Provider::Venice
-            }
-        ),
+        error.kind() == ErrorKind::NotConfigured && error.provider() == Provider::Venice,
         "{error:?}"
     );
     assert!(error.to_string().contains("VENICE_API_KEY"));
@@ -196,7 +180,7 @@ fn from_env_refuses_bad_values_without_showing_them() {
         let error = Prepaid::from_env_vars(vars(pairs)).unwrap_err();
         common::assert_no_key(&error);
         assert!(
-            matches!(&error, Error::InvalidConfig { provider: Some(p), reason } if *p == provider && reason.contains(expected)),
+            error.provider() == Some(provider) && error.reason().contains(expected),
             "{error:?}"
         );
     }
@@ -250,10 +234,7 @@ fn the_builder_validates_every_setting() {
     for (builder, expected) in bad {
         let error = builder.build().unwrap_err();
         common::assert_no_key(&error);
-        assert!(
-            matches!(&error, Error::InvalidConfig { reason, .. } if reason.contains(expected)),
-            "{expected}: {error:?}"
-        );
+        assert!(error.reason().contains(expected), "{expected}: {error:?}");
     }
     // https anywhere and http to loopback are fine.
     Prepaid::builder()
@@ -396,7 +377,9 @@ async fn every_error_hides_a_key_the_vendor_echoes() {
         // Undecodable excerpts and reasons too.
         let (error, _) = common::error_from(&vendor, 200, &format!(r#"{{"data": "{KEY}", "#)).await;
         assert!(
-            matches!(&error, Error::Undecodable { excerpt, .. } if excerpt.contains("<redacted>")),
+            error
+                .body_excerpt()
+                .is_some_and(|e| e.contains("<redacted>")),
             "{error:?}"
         );
     }
@@ -422,11 +405,14 @@ async fn an_accounts_own_timeout_wins_over_the_builders_default() {
         .timeout(Duration::from_millis(400))
         .build()
         .unwrap();
-    let fetched = prepaid.fetch_accounts().await;
+    let fetched = prepaid.fetch_all().await;
     let after = |name: &str| {
         let fetched = fetched.iter().find(|f| f.account.name == name).unwrap();
         match &fetched.result {
-            Err(Error::Timeout { after, .. }) => *after,
+            Err(error) if error.kind() == ErrorKind::Timeout => {
+                assert_eq!(error.account(), Some(name));
+                error.timeout_after().unwrap()
+            }
             other => panic!("{name}: {other:?}"),
         }
     };
@@ -450,4 +436,86 @@ fn a_proxy_url_is_never_shown() {
         .unwrap_or_default();
     assert!(error.contains("the proxy is not a URL"), "{error}");
     assert!(!error.contains("proxy-secret"), "{error}");
+}
+
+#[tokio::test]
+async fn an_accounts_own_http_client_sends_its_requests_and_only_its() {
+    let server = MockServer::start_async().await;
+    let own = server
+        .mock_async(|when, then| {
+            when.path(VENICE.path).header("x-sent-by", "own-client");
+            then.status(200).body(prepaid_emulator::bodies::VENICE);
+        })
+        .await;
+    let shared = server
+        .mock_async(|when, then| {
+            when.path(VENICE.path).header_missing("x-sent-by");
+            then.status(200).body(prepaid_emulator::bodies::VENICE);
+        })
+        .await;
+    let mut headers = prepaid::reqwest::header::HeaderMap::new();
+    headers.insert("x-sent-by", "own-client".parse().unwrap());
+    let client = prepaid::http_client_builder()
+        .unwrap()
+        .default_headers(headers)
+        .build()
+        .unwrap();
+    let prepaid = Prepaid::builder()
+        .provider(
+            ProviderConfig::new(Provider::Venice, KEY)
+                .name("own")
+                .base_url(server.base_url())
+                .http_client(client),
+        )
+        .provider(
+            ProviderConfig::new(Provider::Venice, KEY)
+                .name("shared")
+                .base_url(server.base_url()),
+        )
+        .build()
+        .unwrap();
+    for fetched in prepaid.fetch_all().await {
+        assert!(
+            fetched.result.is_ok(),
+            "{}: {:?}",
+            fetched.account.name,
+            fetched.result
+        );
+    }
+    assert_eq!(own.calls_async().await, 1);
+    assert_eq!(shared.calls_async().await, 1);
+    let client = prepaid::http_client_builder().unwrap().build().unwrap();
+    let debug = format!(
+        "{:?}",
+        ProviderConfig::new(Provider::Venice, KEY).http_client(client)
+    );
+    assert!(
+        debug.contains("own_http_client: true") && !debug.contains(KEY),
+        "{debug}"
+    );
+}
+
+#[test]
+fn extra_ca_certificates_are_checked_when_built() {
+    let build = |pem: &str| {
+        Prepaid::builder()
+            .api_key(Provider::Venice, KEY)
+            .ca_certificates(pem)
+            .build()
+    };
+    for text in [
+        "",
+        "not PEM",
+        "-----BEGIN CERTIFICATE-----\n%%%\n-----END CERTIFICATE-----\n",
+    ] {
+        let error = build(text)
+            .err()
+            .unwrap_or_else(|| panic!("{text:?} accepted"));
+        assert!(
+            error.to_string().contains("CA certificates"),
+            "{text:?}: {error}"
+        );
+    }
+    let ca = rcgen::generate_simple_self_signed(vec!["ca.test".into()]).unwrap();
+    build(&ca.cert.pem()).unwrap();
 }

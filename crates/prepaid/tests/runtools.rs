@@ -11,7 +11,7 @@ use common::{KEY, RUNTOOLS};
 use httpmock::Method::GET;
 use httpmock::MockServer;
 use prepaid::runtools::UsagePeriod;
-use prepaid::{Amount, Error, Provider};
+use prepaid::{Amount, ErrorKind, Provider};
 use rust_decimal::Decimal;
 use serde_json::json;
 
@@ -157,8 +157,12 @@ async fn a_missing_balance_is_undecodable_not_zero() {
     let (error, _) =
         common::error_from(&RUNTOOLS, 200, r#"{"data":{"totalGrantedCents":100}}"#).await;
     assert!(
-        matches!(&error, Error::Undecodable { provider: Provider::Runtools, status: Some(200), reason, excerpt }
-            if reason.contains("balanceCents") && excerpt.contains("totalGrantedCents")),
+        common::undecodable_because(&error, "balanceCents")
+            && error.provider() == Provider::Runtools
+            && error.status() == Some(200)
+            && error
+                .body_excerpt()
+                .is_some_and(|e| e.contains("totalGrantedCents")),
         "{error:?}"
     );
 }
@@ -219,15 +223,12 @@ async fn credit_history_limit_is_checked_before_any_request() {
             .credit_history(limit)
             .await
             .unwrap_err();
-        assert!(
-            matches!(
-                &error,
-                Error::InvalidRequest {
-                    provider: Provider::Runtools,
-                    ..
-                }
-            ),
-            "{error:?}"
+        assert_eq!(error.kind(), ErrorKind::InvalidRequest, "{error:?}");
+        assert_eq!(error.provider(), Provider::Runtools);
+        assert_eq!(error.account(), Some("runtools"));
+        assert_eq!(
+            error.to_string(),
+            format!("runtools: invalid request: the history limit must be 1 to 500, not {limit}")
         );
     }
 }
@@ -250,9 +251,15 @@ async fn usage_summary_for_a_period() {
         .await
         .unwrap();
     assert_eq!(mock.calls_async().await, 1);
-    assert_eq!(usage.tool_executions, Some(3));
-    assert_eq!(usage.tokens["output"], json!(20));
-    assert_eq!(usage.model_usage["m"], json!({ "tokens": 30 }));
+    assert_eq!(usage.sections["toolExecutions"], json!(3));
+    assert_eq!(usage.sections["tokens"]["output"], json!(20));
+    assert_eq!(usage.sections["modelUsage"]["m"], json!({ "tokens": 30 }));
+    // The command's JSON is the vendor's own names.
+    assert_eq!(
+        serde_json::to_value(&usage).unwrap(),
+        json!({ "modelUsage": { "m": { "tokens": 30 } }, "tokens": { "input": 10, "output": 20 },
+            "toolExecutions": 3 })
+    );
 }
 
 #[tokio::test]
@@ -326,14 +333,11 @@ async fn extras_map_errors_like_the_balance() {
         .await
         .unwrap_err();
     assert!(
-        matches!(
-            &error,
-            Error::Server {
-                provider: Provider::Runtools,
-                status: 503,
-                message: None
-            }
-        ),
+        error.kind() == ErrorKind::Server
+            && error.provider() == Provider::Runtools
+            && error.status() == Some(503)
+            && error.vendor_message().is_none()
+            && error.is_retryable(),
         "{error:?}"
     );
     assert_eq!(mock.calls_async().await, 3);
@@ -342,11 +346,10 @@ async fn extras_map_errors_like_the_balance() {
 #[tokio::test]
 async fn extras_need_runtools_configured() {
     let prepaid = prepaid::Prepaid::builder().build().unwrap();
-    assert!(matches!(
-        prepaid.runtools(),
-        Err(Error::NotConfigured {
-            provider: Provider::Runtools
-        })
+    assert!(common::failed_with(
+        &prepaid.runtools(),
+        ErrorKind::NotConfigured,
+        Provider::Runtools
     ));
 }
 

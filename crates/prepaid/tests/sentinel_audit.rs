@@ -46,13 +46,30 @@ impl Shown {
         self.texts.push((context.to_string(), text));
     }
 
-    fn error(&mut self, context: &str, error: &Error) {
+    /// Every way a caller can see an error: its `Display`, `Debug` (both forms), and each
+    /// of its causes' in turn.
+    fn error(&mut self, context: &str, error: &(dyn std::error::Error + 'static)) {
         self.errors += 1;
-        self.text(context, format!("{error}"));
-        self.text(context, format!("{error:?}"));
-        self.text(context, format!("{error:#?}"));
-        if let Some(message) = error.vendor_message() {
-            self.text(context, message.to_string());
+        let mut current = Some(error);
+        while let Some(error) = current {
+            self.text(context, format!("{error}"));
+            self.text(context, format!("{error:?}"));
+            self.text(context, format!("{error:#?}"));
+            if let Some(facade) = error.downcast_ref::<Error>() {
+                for part in [
+                    facade.vendor_message(),
+                    facade.detail(),
+                    facade.body_excerpt(),
+                    facade.account(),
+                    facade.hint(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    self.text(context, part.to_string());
+                }
+            }
+            current = error.source();
         }
     }
 
@@ -172,7 +189,9 @@ async fn wire_faults(shown: &mut Shown) {
                 // The body was the request itself: its excerpt shows the key redacted.
                 let error = outcome.error();
                 assert!(
-                    matches!(error, Error::Undecodable { excerpt, .. } if excerpt.contains("<redacted>")),
+                    error
+                        .body_excerpt()
+                        .is_some_and(|e| e.contains("<redacted>")),
                     "{context}: {error:?}"
                 );
             }
@@ -211,7 +230,9 @@ async fn vendors_echoing_the_key(shown: &mut Shown) {
             let result = echoing.fetch(200, &body, &[]).await;
             shown.failure(&context, &result);
             assert!(
-                matches!(result, Err(Error::Undecodable { ref excerpt, .. }) if excerpt.contains("<redacted>")),
+                result
+                    .as_ref()
+                    .is_err_and(|e| e.body_excerpt().is_some_and(|x| x.contains("<redacted>"))),
                 "{context}: {result:?}"
             );
         }
@@ -230,7 +251,9 @@ async fn vendors_echoing_the_key(shown: &mut Shown) {
         .await;
     shown.failure("venice inexact", &result);
     assert!(
-        matches!(&result, Err(Error::Undecodable { excerpt, .. }) if excerpt.contains("<redacted>")),
+        result
+            .as_ref()
+            .is_err_and(|e| e.body_excerpt().is_some_and(|x| x.contains("<redacted>"))),
         "{result:?}"
     );
 }
@@ -357,6 +380,21 @@ async fn configurations(shown: &mut Shown) {
     shown.text("accounts", format!("{:?}", prepaid.accounts()));
     let not_configured = prepaid.fetch(Provider::Runcrate).await;
     shown.failure("not configured", &not_configured);
+    // Calls keyed by account: one that is not there, and a provider with several.
+    let unknown = prepaid
+        .fetch_account(&prepaid::Account::new(Provider::Venice, "nobody"))
+        .await;
+    shown.text("unknown account", format!("{unknown:?}"));
+    let several = Prepaid::builder()
+        .provider(ProviderConfig::new(Provider::Venice, KEY).name("a"))
+        .provider(ProviderConfig::new(Provider::Venice, KEY).name("b"))
+        .build()
+        .unwrap();
+    shown.failure("ambiguous", &several.fetch(Provider::Venice).await);
+    shown.error(
+        "ambiguous runtools",
+        &several.runtools().map(|_| ()).unwrap_err(),
+    );
 }
 
 #[tokio::test]

@@ -22,12 +22,12 @@ impl Decoding for Detached {
     }
 
     fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error {
-        Error::Undecodable {
-            provider: self.0,
+        Error::undecodable(
+            self.0,
             status,
-            reason: cut(reason, MESSAGE_CHARS),
-            excerpt: cut(&String::from_utf8_lossy(body), EXCERPT_CHARS),
-        }
+            cut(reason, MESSAGE_CHARS),
+            cut(&String::from_utf8_lossy(body), EXCERPT_CHARS),
+        )
     }
 }
 
@@ -35,7 +35,8 @@ impl Decoding for Detached {
 const OK: u16 = 200;
 
 #[cfg(feature = "runcrate")]
-/// A Runcrate `GET /billing/balance` 200 body as a [`Balance`], or [`Error::Undecodable`].
+/// A Runcrate `GET /billing/balance` 200 body as a [`Balance`], or an
+/// [`ErrorKind::Undecodable`](crate::ErrorKind::Undecodable) error.
 pub fn runcrate(body: &[u8]) -> Result<Balance, Error> {
     let decoding = Detached(Provider::Runcrate);
     let fetched = decoding.parse(OK, body, super::runcrate::AUXILIARY)?;
@@ -44,7 +45,7 @@ pub fn runcrate(body: &[u8]) -> Result<Balance, Error> {
 
 #[cfg(feature = "ngrok-ai-gateway")]
 /// An ngrok AI Gateway `GET /credits/balance` 200 body as a [`Balance`], or
-/// [`Error::Undecodable`].
+/// [`ErrorKind::Undecodable`](crate::ErrorKind::Undecodable).
 pub fn ngrok_ai_gateway(body: &[u8]) -> Result<Balance, Error> {
     let decoding = Detached(Provider::NgrokAiGateway);
     Ok(super::ngrok_ai_gateway::to_balance(
@@ -55,8 +56,9 @@ pub fn ngrok_ai_gateway(body: &[u8]) -> Result<Balance, Error> {
 
 #[cfg(feature = "runtools")]
 /// A runtools `GET /v1/billing/credits` 200 body as a [`Balance`], or
-/// [`Error::Undecodable`]. `plan` is the `GET /v1/billing/plan` 200 body that goes with
-/// it, if any: as in a fetch, a plan that does not decode only adds a note.
+/// [`ErrorKind::Undecodable`](crate::ErrorKind::Undecodable). `plan` is the
+/// `GET /v1/billing/plan` 200 body that goes with it, if any: as in a fetch, a plan that does
+/// not decode only adds a note.
 pub fn runtools(credits: &[u8], plan: Option<&[u8]>) -> Result<Balance, Error> {
     let decoding = Detached(Provider::Runtools);
     let credits = decoding.parse(OK, credits, &[])?;
@@ -65,7 +67,8 @@ pub fn runtools(credits: &[u8], plan: Option<&[u8]>) -> Result<Balance, Error> {
 }
 
 #[cfg(feature = "venice")]
-/// A Venice `GET /billing/balance` 200 body as a [`Balance`], or [`Error::Undecodable`].
+/// A Venice `GET /billing/balance` 200 body as a [`Balance`], or an
+/// [`ErrorKind::Undecodable`](crate::ErrorKind::Undecodable) error.
 pub fn venice(body: &[u8]) -> Result<Balance, Error> {
     let decoding = Detached(Provider::Venice);
     let fetched = decoding.parse(OK, body, super::venice::AUXILIARY)?;
@@ -73,7 +76,8 @@ pub fn venice(body: &[u8]) -> Result<Balance, Error> {
 }
 
 /// The balance body of `provider` as a [`Balance`] (runtools without its plan), or
-/// [`Error::InvalidConfig`] for a vendor this build does not include.
+/// [`ErrorKind::NotConfigured`](crate::ErrorKind::NotConfigured) for a vendor this build does
+/// not include.
 pub fn balance(provider: Provider, body: &[u8]) -> Result<Balance, Error> {
     match provider {
         #[cfg(feature = "runcrate")]
@@ -85,9 +89,7 @@ pub fn balance(provider: Provider, body: &[u8]) -> Result<Balance, Error> {
         #[cfg(feature = "venice")]
         Provider::Venice => venice(body),
         #[allow(unreachable_patterns)]
-        _ => Err(Error::InvalidConfig {
-            provider: Some(provider),
-            reason: format!("enable the cargo feature `{}`", provider.feature()),
-        }),
+        _ => Err(Error::new(crate::ErrorKind::NotConfigured, provider)
+            .with_detail(format!("enable the cargo feature `{}`", provider.feature()))),
     }
 }

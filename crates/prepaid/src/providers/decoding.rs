@@ -14,10 +14,10 @@ pub(crate) trait Decoding {
     /// `GET <base URL><path>`, as provenance.
     fn endpoint(&self, path: &str) -> String;
 
-    /// An [`Error::Undecodable`] for `body` (bounded, and redacted where there is a key).
+    /// An [`ErrorKind::Undecodable`] for `body` (bounded, and redacted where there is a key).
     fn undecodable(&self, status: Option<u16>, reason: &str, body: &[u8]) -> Error;
 
-    /// An [`Error::Undecodable`] for a decoded body whose values do not fit the model (a
+    /// An [`ErrorKind::Undecodable`] for a decoded body whose values do not fit the model (a
     /// missing balance, a number no decimal holds exactly); the excerpt is the body as the
     /// vendor sent it.
     #[cfg_attr(
@@ -32,7 +32,7 @@ pub(crate) trait Decoding {
     }
 
     /// The exact decimal of the number `text` at `field` of the body `raw`, or
-    /// [`Error::Undecodable`] naming the field.
+    /// [`ErrorKind::Undecodable`] naming the field.
     #[cfg_attr(
         not(any(feature = "runcrate", feature = "venice")),
         allow(dead_code, reason = "only Runcrate and Venice send decimal amounts")
@@ -50,7 +50,7 @@ pub(crate) trait Decoding {
 
     /// `body` as the generated type `T`, exactly as progenitor reads a 2xx body, or, if only
     /// `auxiliary` fields are missing, with those left out (as a fetch does); a body that
-    /// does not parse is [`Error::Undecodable`] with the serde error as its reason.
+    /// does not parse is [`ErrorKind::Undecodable`] with the serde error as its reason.
     fn parse<T: DeserializeOwned>(
         &self,
         status: u16,

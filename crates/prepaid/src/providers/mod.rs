@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::transport::{Ctx, Shared, VendorErrors};
-use crate::{Balance, Error, Provider, ProviderConfig};
+use crate::{Balance, ConfigError, Error, Provider, ProviderConfig};
 
 #[doc(hidden)]
 pub mod decode;
@@ -23,12 +23,10 @@ macro_rules! adapter {
         impl $name {
             pub(crate) fn new(ctx: Ctx, credentials: $client::Credentials) -> Self {
                 let (on_response, on_body) = crate::transport::hooks();
-                let config = $client::ClientConfig {
-                    credentials,
-                    max_response_bytes: Some(ctx.max_response_bytes()),
-                    on_response: Some(on_response),
-                    on_body: Some(on_body),
-                };
+                let config = $client::ClientConfig::from(credentials)
+                    .with_max_response_bytes(Some(ctx.max_response_bytes()))
+                    .with_on_response(on_response)
+                    .with_on_body(on_body);
                 let client =
                     $client::Client::with_config(&ctx.base_url, ctx.http().clone(), config);
                 Self { ctx, client }
@@ -69,18 +67,14 @@ pub(crate) fn source(
     config: &ProviderConfig,
     base_url: String,
     shared: Arc<Shared>,
-) -> Result<Source, Error> {
+) -> Result<Source, ConfigError> {
     let provider = config.provider();
-    let key = config.api_key().clone();
-    let timeout = config.fetch_timeout();
-    let ctx =
-        |vendor: VendorErrors| Ctx::new(provider, base_url, timeout, key.clone(), shared, vendor);
-    let invalid_key = || Error::InvalidConfig {
-        provider: Some(provider),
-        reason: "the API key cannot be sent in an HTTP header".to_string(),
+    let ctx = |vendor: VendorErrors| Ctx::new(config, base_url, shared, vendor);
+    let invalid_key = || {
+        ConfigError::for_provider(provider, "the API key cannot be sent in an HTTP header")
+            .for_account(config.account_name())
     };
-    use secrecy::ExposeSecret;
-    let secret = config.api_key().expose_secret();
+    let secret = config.api_key().expose();
     Ok(match provider {
         #[cfg(feature = "runcrate")]
         Provider::Runcrate => Source::Runcrate(Arc::new(runcrate::Runcrate::new(
@@ -107,10 +101,10 @@ pub(crate) fn source(
         // `ProviderConfig::validate` has refused a vendor that is not compiled in.
         #[allow(unreachable_patterns)]
         _ => {
-            return Err(Error::InvalidConfig {
-                provider: Some(provider),
-                reason: format!("enable the cargo feature `{}`", provider.feature()),
-            });
+            return Err(ConfigError::for_provider(
+                provider,
+                format!("enable the cargo feature `{}`", provider.feature()),
+            ));
         }
     })
 }

@@ -37,7 +37,7 @@ impl Runcrate {
 }
 
 /// A decoded `GET /billing/balance` body as a [`Balance`]: both numbers exact, or
-/// [`Error::Undecodable`] naming the field.
+/// [`ErrorKind::Undecodable`] naming the field.
 pub(crate) fn to_balance(
     decoding: &impl Decoding,
     fetched: Fetched<runcrate_client::types::GetBalanceResponse>,

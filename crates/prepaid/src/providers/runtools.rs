@@ -7,16 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use tracing::Instrument;
-
-pub use runtools_client::types::UsageSummary;
 
 use super::common_message;
 use super::decoding::Decoding;
 use crate::transport::{Ctx, Fetched, VendorErrors};
-use crate::{Amount, Balance, Error, Provenance, Provider};
+use crate::{Amount, Balance, Error, ErrorKind, Provenance, Provider};
 
 /// runtools documents no error body; the common shapes are tried.
 pub(crate) const ERRORS: VendorErrors = VendorErrors {
@@ -25,7 +22,8 @@ pub(crate) const ERRORS: VendorErrors = VendorErrors {
 };
 
 /// The period a [`Runtools::usage`] summary covers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub enum UsagePeriod {
     /// The current billing period (the vendor's default).
@@ -55,9 +53,34 @@ impl From<UsagePeriod> for runtools_client::types::GetMyUsagePeriod {
     }
 }
 
+/// runtools' usage summary (`GET /v1/billing/my-usage`): its sections (`modelUsage`, `tokens`,
+/// `toolExecutions`, ...) by the vendor's names, each as the vendor sent it. runtools
+/// documents no inner shapes and no money amounts here (it counts tokens, seconds and
+/// bytes), so the sections stay open JSON rather than a type that a regeneration would
+/// change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
+pub struct Usage {
+    /// Each section the vendor sent, by its name.
+    #[serde(flatten)]
+    pub sections: serde_json::Map<String, serde_json::Value>,
+}
+
+impl From<runtools_client::types::UsageSummary> for Usage {
+    fn from(summary: runtools_client::types::UsageSummary) -> Self {
+        let sections = match serde_json::to_value(summary) {
+            Ok(serde_json::Value::Object(sections)) => sections,
+            _ => serde_json::Map::new(),
+        };
+        Self { sections }
+    }
+}
+
 /// One entry of the runtools credit ledger (`GET /v1/billing/credits/history`). The vendor
 /// marks no field required, so each is optional.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct LedgerEntry {
     /// The entry's id.
@@ -97,7 +120,8 @@ impl From<runtools_client::types::CreditLedgerEntry> for LedgerEntry {
 }
 
 /// The runtools auto-top-up settings (`GET /v1/billing/auto-topup`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct AutoTopup {
     /// Whether automatic top-ups are on.
@@ -144,10 +168,7 @@ impl RuntoolsSource {
                         .get(plan_deadline, &[], || self.client.get_plan().send());
                     match tokio::time::timeout_at(plan_deadline, call).await {
                         Ok(result) => result,
-                        Err(_) => Err(Error::Timeout {
-                            provider: Provider::Runtools,
-                            after: self.ctx.timeout,
-                        }),
+                        Err(_) => Err(Error::timeout(Provider::Runtools, self.ctx.timeout)),
                     }
                 }
                 .instrument(tracing::info_span!(
@@ -164,10 +185,9 @@ impl RuntoolsSource {
 
     async fn credit_history(&self, limit: u16) -> Result<Vec<LedgerEntry>, Error> {
         if !(1..=500).contains(&limit) {
-            return Err(Error::InvalidRequest {
-                provider: Provider::Runtools,
-                reason: format!("the history limit must be 1 to 500, not {limit}"),
-            });
+            return Err(Error::new(ErrorKind::InvalidRequest, Provider::Runtools)
+                .with_detail(format!("the history limit must be 1 to 500, not {limit}"))
+                .for_account(&self.ctx.account));
         }
         self.ctx
             .run("credit_history", |deadline| async move {
@@ -190,7 +210,7 @@ impl RuntoolsSource {
             .await
     }
 
-    async fn usage(&self, period: UsagePeriod) -> Result<UsageSummary, Error> {
+    async fn usage(&self, period: UsagePeriod) -> Result<Usage, Error> {
         self.ctx
             .run("usage", |deadline| async move {
                 let fetched = self
@@ -202,7 +222,7 @@ impl RuntoolsSource {
                             .send()
                     })
                     .await?;
-                Ok(fetched.value.data)
+                Ok(Usage::from(fetched.value.data))
             })
             .await
     }
@@ -221,7 +241,7 @@ impl RuntoolsSource {
 }
 
 /// Decoded `/v1/billing/credits` and `/v1/billing/plan` bodies as a [`Balance`]: cents as
-/// exact dollars, or [`Error::Undecodable`] when the balance is missing. `plan` is `None`
+/// exact dollars, or an [`ErrorKind::Undecodable`] error when the balance is missing. `plan` is `None`
 /// when it was not asked for; a failed plan only adds a note.
 pub(crate) fn to_balance(
     decoding: &impl Decoding,
@@ -291,9 +311,8 @@ impl Runtools {
         self.source.credit_history(limit).await
     }
 
-    /// The usage summary of `period` for the key's member. Its inner shapes are not
-    /// documented by runtools, so this is the generated client's free-form type.
-    pub async fn usage(&self, period: UsagePeriod) -> Result<UsageSummary, Error> {
+    /// The usage summary of `period` for the key's member, by section.
+    pub async fn usage(&self, period: UsagePeriod) -> Result<Usage, Error> {
         self.source.usage(period).await
     }
 

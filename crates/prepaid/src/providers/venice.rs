@@ -68,7 +68,7 @@ impl Venice {
 }
 
 /// A decoded `GET /billing/balance` body as a [`Balance`]: USD and DIEM exact (each only
-/// when not null; one not sent is read like null, with a note), or [`Error::Undecodable`]
+/// when not null; one not sent is read like null, with a note), or [`ErrorKind::Undecodable`]
 /// naming the field, or saying that neither amount was sent.
 pub(crate) fn to_balance(
     decoding: &impl Decoding,

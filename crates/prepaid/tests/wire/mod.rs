@@ -23,7 +23,7 @@ use tokio::task::JoinSet;
 use crate::common::{ALL, Vendor, runtools_plan};
 
 /// The timeout of the vendor on the faulty server when the fault is silence (the server
-/// never answers, or drips): the fetch must end with `Error::Timeout` right after it.
+/// never answers, or drips): the fetch must end with `ErrorKind::Timeout` right after it.
 pub const TIMEOUT: Duration = Duration::from_millis(500);
 
 /// The timeout of the vendor on the faulty server for every other fault: long, so that a
@@ -343,7 +343,12 @@ pub async fn fetch_all_with(faulty: Provider, fault: Fault, key: &str) -> Outcom
     }
     let prepaid = builder.build().unwrap();
     let started = Instant::now();
-    let results = prepaid.fetch_all().await;
+    let results = prepaid
+        .fetch_all()
+        .await
+        .into_iter()
+        .map(|f| (f.account.provider, f.result))
+        .collect();
     let elapsed = started.elapsed();
     // httpmock's MockServer blocks in `drop` until its reset is done; on this (current-
     // thread) runtime that would stall the other scenarios running beside this one (and
