@@ -55,7 +55,7 @@ async fn in_the_child() {
     assert!(error.contains("No CA certificates"), "{error}");
 
     let client = prepaid_client_runtime::default_http_client();
-    let port = tls::TestCa::new().serve().await;
+    let port = tls::TestCa::new().serve(b"{}").await;
     let error = client
         .get(format!("https://127.0.0.1:{port}/"))
         .send()

@@ -25,7 +25,7 @@ async fn reaches(roots: &TrustRoots, port: u16) -> Result<(), String> {
 #[tokio::test]
 async fn an_extra_ca_is_trusted_beside_the_platforms_store() {
     let ca = tls::TestCa::new();
-    let port = ca.serve().await;
+    let port = ca.serve(b"{}").await;
     let error = reaches(&TrustRoots::platform(), port).await.unwrap_err();
     assert!(error.to_lowercase().contains("certificate"), "{error}");
     let with_ca = TrustRoots::platform().with_pem(ca.pem.as_bytes()).unwrap();
@@ -37,7 +37,7 @@ async fn an_extra_ca_is_trusted_beside_the_platforms_store() {
 #[tokio::test]
 async fn the_bundled_roots_take_an_extra_ca_too() {
     let ca = tls::TestCa::new();
-    let port = ca.serve().await;
+    let port = ca.serve(b"{}").await;
     assert!(TrustRoots::bundled().is_bundled());
     assert!(reaches(&TrustRoots::bundled(), port).await.is_err());
     let with_ca = TrustRoots::bundled().with_pem(ca.pem.as_bytes()).unwrap();

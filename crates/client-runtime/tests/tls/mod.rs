@@ -28,9 +28,9 @@ impl TestCa {
         Self { pem, params, key }
     }
 
-    /// Serve `HTTP/1.1 200` with `{}` over TLS on `127.0.0.1`, with a certificate for
-    /// `127.0.0.1` this CA signed; the port.
-    pub async fn serve(&self) -> u16 {
+    /// Serve `HTTP/1.1 200` with `body` (JSON) over TLS on `127.0.0.1`, with a certificate
+    /// for `127.0.0.1` this CA signed; the port.
+    pub async fn serve(&self, body: &'static [u8]) -> u16 {
         let leaf_key = rcgen::KeyPair::generate().unwrap();
         let issuer = rcgen::Issuer::from_params(&self.params, &self.key);
         let leaf = rcgen::CertificateParams::new(vec!["127.0.0.1".to_string()])
@@ -38,14 +38,16 @@ impl TestCa {
             .signed_by(&leaf_key, &issuer)
             .unwrap();
         let key = rustls::pki_types::PrivateKeyDer::try_from(leaf_key.serialize_der()).unwrap();
-        serve(vec![leaf.der().clone()], key).await
+        serve(vec![leaf.der().clone()], key, body).await
     }
 }
 
-/// Serve `HTTP/1.1 200` with `{}` over TLS with `chain` and `key`; the port.
+/// Serve `HTTP/1.1 200` with `body` (JSON) over TLS with `chain` and `key`, to every
+/// connection however its request reads; the port.
 pub async fn serve(
     chain: Vec<rustls::pki_types::CertificateDer<'static>>,
     key: rustls::pki_types::PrivateKeyDer<'static>,
+    body: &'static [u8],
 ) -> u16 {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let config = rustls::ServerConfig::builder_with_provider(provider)
@@ -62,9 +64,13 @@ pub async fn serve(
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
                 if let Ok(mut tls) = acceptor.accept(stream).await {
-                    let _ = tls
-                        .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}")
-                        .await;
+                    let head = format!(
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n\
+                         content-length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = tls.write_all(head.as_bytes()).await;
+                    let _ = tls.write_all(body).await;
                 }
             });
         }
