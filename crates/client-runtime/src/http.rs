@@ -209,7 +209,11 @@ fn platform_verifier(
 fn provider() -> rustls::crypto::CryptoProvider {
     #[cfg(feature = "rustls-aws-lc")]
     let provider = rustls::crypto::aws_lc_rs::default_provider();
+    // rustls 0.23.48 deprecates ring's provider for having no post-quantum key exchange;
+    // ring is still this feature's choice (rustls-aws-lc has it), so the warning is not
+    // passed on to every crate built against this one.
     #[cfg(not(feature = "rustls-aws-lc"))]
+    #[allow(deprecated)]
     let provider = rustls::crypto::ring::default_provider();
     provider
 }

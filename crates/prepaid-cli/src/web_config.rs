@@ -168,7 +168,10 @@ fn server_config(cert_file: &Path, key_file: &Path) -> Result<rustls::ServerConf
     })?;
     #[cfg(feature = "rustls-aws-lc")]
     let provider = rustls::crypto::aws_lc_rs::default_provider();
+    // Deprecated by rustls 0.23.48 (no post-quantum key exchange), and still the
+    // `rustls-ring` build's provider: `rustls-aws-lc` has post-quantum key exchange.
     #[cfg(not(feature = "rustls-aws-lc"))]
+    #[allow(deprecated)]
     let provider = rustls::crypto::ring::default_provider();
     let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
         .with_safe_default_protocol_versions()
