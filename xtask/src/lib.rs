@@ -22,7 +22,7 @@ pub struct Vendor {
 }
 
 /// Every vendor, in the order `regen` processes them.
-pub const VENDORS: [Vendor; 4] = [
+pub const VENDORS: [Vendor; 8] = [
     Vendor {
         name: "runcrate",
         crate_dir: "crates/runcrate-client",
@@ -38,6 +38,22 @@ pub const VENDORS: [Vendor; 4] = [
     Vendor {
         name: "venice",
         crate_dir: "crates/venice-client",
+    },
+    Vendor {
+        name: "openrouter",
+        crate_dir: "crates/openrouter-client",
+    },
+    Vendor {
+        name: "deepseek",
+        crate_dir: "crates/deepseek-client",
+    },
+    Vendor {
+        name: "moonshot",
+        crate_dir: "crates/moonshot-client",
+    },
+    Vendor {
+        name: "siliconflow",
+        crate_dir: "crates/siliconflow-client",
     },
 ];
 

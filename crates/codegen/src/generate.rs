@@ -217,9 +217,21 @@ fn only_operation(spec: &OpenAPI, path: &str, method: &str) -> OpenAPI {
 fn servers_module(spec: &OpenAPI) -> TokenStream {
     let document = spec.servers.first().map(|s| s.url.as_str());
     let mut per_operation = Vec::new();
+    let mut documented: Vec<String> = Vec::new();
+    let mut note = |servers: &[openapiv3::Server]| {
+        for server in servers {
+            let url = server.url.trim_end_matches('/').to_string();
+            if !documented.contains(&url) {
+                documented.push(url);
+            }
+        }
+    };
+    note(&spec.servers);
     for (path, item) in spec.paths.iter() {
         let Some(item) = item.as_item() else { continue };
+        note(&item.servers);
         for (method, op) in item.iter() {
+            note(&op.servers);
             let url = op
                 .servers
                 .first()
@@ -247,6 +259,10 @@ fn servers_module(spec: &OpenAPI) -> TokenStream {
             pub const DEFAULT_BASE_URL: &str = #default;
             /// `(operationId, base URL)` of every operation, in spec order.
             pub const OPERATIONS: &[(&str, &str)] = &[#((#names, #urls)),*];
+            /// Every base URL the spec's `servers` name (the document's, then each path's
+            /// and operation's), in spec order: a vendor's regions, the hosts its keys are
+            /// meant for.
+            pub const DOCUMENTED_BASE_URLS: &[&str] = &[#(#documented),*];
         }
     }
 }

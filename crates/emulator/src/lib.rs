@@ -2,6 +2,7 @@
 #![forbid(unsafe_code)]
 
 pub mod bodies;
+pub mod examples;
 mod server;
 
 pub use bodies::{VENDORS, base_url, paths, prefix};

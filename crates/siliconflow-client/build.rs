@@ -1,0 +1,6 @@
+//! Generates the client from `openapi.json` (or the spec `SILICONFLOW_CLIENT_OPENAPI` names): see
+//! `prepaid-codegen`'s `build` module.
+
+fn main() -> std::process::ExitCode {
+    codegen::build::generate_client()
+}
