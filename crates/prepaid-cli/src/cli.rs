@@ -9,13 +9,50 @@ use rust_decimal::Decimal;
 
 use crate::thresholds::Threshold;
 
-const AFTER_HELP: &str = "\
-Configuration (environment):
-  RUNCRATE_API_KEY, NGROK_AI_GATEWAY_API_KEY, RUNTOOLS_API_KEY, VENICE_API_KEY
-      the vendors to query: only those whose key is set are configured
-  RUNCRATE_BASE_URL, NGROK_AI_GATEWAY_BASE_URL, RUNTOOLS_BASE_URL, VENICE_BASE_URL
-      override a vendor's base URL (https, or http to a loopback host)
+/// What `--help` shows after the options: the vendors' variables (one per vendor the
+/// library knows), the exit codes, and how booleans are written.
+fn after_help() -> String {
+    let variables = |suffix: &str| {
+        let names: Vec<String> = prepaid::Provider::ALL
+            .iter()
+            .map(|p| format!("{}_{suffix}", p.env_prefix()))
+            .collect();
+        wrap(&names, "  ", 96)
+    };
+    format!(
+        "Configuration (environment):\n{}\n      the vendors to query: only those whose key is set \
+         are configured\n{}\n      override a vendor's base URL (https, or http to a loopback \
+         host)\n\n{EXIT_CODES_AND_BOOLEANS}",
+        variables("API_KEY"),
+        variables("BASE_URL"),
+    )
+}
 
+/// `items` joined with `, `, in lines of at most `width` columns each starting with
+/// `indent`.
+fn wrap(items: &[String], indent: &str, width: usize) -> String {
+    let mut lines = vec![indent.to_string()];
+    for (n, item) in items.iter().enumerate() {
+        let last = n + 1 == items.len();
+        let piece = if last {
+            item.clone()
+        } else {
+            format!("{item},")
+        };
+        let Some(line) = lines.last_mut() else { break };
+        if line.len() > indent.len() && line.len() + 1 + piece.len() > width {
+            lines.push(format!("{indent}{piece}"));
+        } else {
+            if line.len() > indent.len() {
+                line.push(' ');
+            }
+            line.push_str(&piece);
+        }
+    }
+    lines.join("\n")
+}
+
+const EXIT_CODES_AND_BOOLEANS: &str = "\
 Exit codes:
   0  every balance fetched, none below its threshold
   1  some balance is below its threshold (--min-usd, --min) or runs out too soon (--min-hours)
@@ -31,7 +68,7 @@ Try it with no keys and no network: prepaid --demo";
 
 /// How much prepaid credit is left at every vendor, and when it runs out.
 #[derive(Debug, Parser)]
-#[command(name = "prepaid", version, about, after_help = AFTER_HELP, max_term_width = 100)]
+#[command(name = "prepaid", version, about, max_term_width = 100)]
 pub struct Cli {
     /// What to do (default: balance).
     #[command(subcommand)]
@@ -40,6 +77,20 @@ pub struct Cli {
     /// Options every command takes.
     #[command(flatten)]
     pub options: Options,
+}
+
+impl Cli {
+    /// The command line's definition, with its help's closing text.
+    pub fn command() -> clap::Command {
+        <Cli as clap::CommandFactory>::command().after_help(after_help())
+    }
+
+    /// The parsed command line; on a usage error, `--help` or `--version`, clap prints and
+    /// exits as its own `parse` does.
+    pub fn parse() -> Cli {
+        let parsed = <Cli as clap::FromArgMatches>::from_arg_matches(&Cli::command().get_matches());
+        parsed.unwrap_or_else(|error| error.exit())
+    }
 }
 
 /// Options every command takes.
@@ -299,4 +350,30 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
         return Err("must be greater than zero".to_string());
     }
     Ok(duration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{after_help, wrap};
+
+    #[test]
+    fn the_help_names_every_vendors_variables() {
+        let help = after_help();
+        for provider in prepaid::Provider::ALL {
+            for suffix in ["API_KEY", "BASE_URL"] {
+                let variable = format!("{}_{suffix}", provider.env_prefix());
+                assert!(help.contains(&variable), "{variable} in {help}");
+            }
+        }
+    }
+
+    #[test]
+    fn long_lists_wrap_within_the_width() {
+        let names: Vec<String> = (0..12).map(|n| format!("VENDOR_{n}_API_KEY")).collect();
+        let text = wrap(&names, "  ", 40);
+        assert!(text.lines().count() > 1, "{text}");
+        assert!(text.lines().all(|l| l.len() <= 40 && l.starts_with("  ")), "{text}");
+        let joined: String = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        assert_eq!(joined, names.join(", "));
+    }
 }

@@ -26,7 +26,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::Parser;
 use prepaid::{Account, AccountBalance, Prepaid, Provider, Unit};
 
 use cli::{Cli, Command, Format, Options};
@@ -238,19 +237,14 @@ async fn run(cli: Cli) -> ExitCode {
 /// `prepaid completions SHELL`.
 fn completions(shell: clap_complete::Shell) -> String {
     let mut script = Vec::new();
-    clap_complete::generate(
-        shell,
-        &mut <Cli as clap::CommandFactory>::command(),
-        "prepaid",
-        &mut script,
-    );
+    clap_complete::generate(shell, &mut Cli::command(), "prepaid", &mut script);
     String::from_utf8_lossy(&script).into_owned()
 }
 
 /// `prepaid man`: the manual page, in roff.
 fn man_page() -> Result<String, String> {
     let mut page = Vec::new();
-    clap_mangen::Man::new(<Cli as clap::CommandFactory>::command())
+    clap_mangen::Man::new(Cli::command())
         .render(&mut page)
         .map_err(|e| format!("cannot render the manual page: {e}"))?;
     String::from_utf8(page).map_err(|e| format!("cannot render the manual page: {e}"))

@@ -9,6 +9,7 @@ pub mod money;
 pub mod providers;
 mod tolerant;
 mod transport;
+mod vendors;
 
 use std::sync::Arc;
 

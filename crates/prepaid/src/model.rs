@@ -7,65 +7,85 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// A vendor whose prepaid balance this crate reads.
-#[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
-#[serde(rename_all = "kebab-case")]
-pub enum Provider {
-    /// Runcrate (`https://runcrate.ai/api/v1/billing/balance`), prepaid USD credits.
-    Runcrate,
-    /// ngrok AI Gateway (`https://api.ngrok.ai/credits/balance`), prepaid USD credits in cents.
-    NgrokAiGateway,
-    /// runtools (`https://billing.runtools.ai/v1/billing/credits`), prepaid USD credits in cents.
-    Runtools,
-    /// Venice (`https://api.venice.ai/api/v1/billing/balance`), USD and staked DIEM.
-    Venice,
+/// [`Provider`] and its methods, from [`vendors!`](crate::vendors::vendors)' entries.
+macro_rules! provider {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident {
+            name: $name:literal,
+            env: $env:literal,
+            client: $client:ident,
+            adapter: $module:ident :: $adapter:ident,
+            auth: $auth:ident,
+            units: $units:expr,
+            caveat: $caveat:expr,
+        }
+    )*) => {
+        /// A vendor whose prepaid balance this crate reads.
+        #[non_exhaustive]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+        pub enum Provider {
+            $($(#[doc = $doc])* #[serde(rename = $name)] $variant,)*
+        }
+
+        impl Provider {
+            /// Every provider, in the order results are reported.
+            pub const ALL: &'static [Provider] = &[$(Provider::$variant),*];
+
+            /// The provider's name as serialized (`runcrate`, `ngrok-ai-gateway`, ...).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Provider::$variant => $name,)*
+                }
+            }
+
+            /// The prefix of the provider's environment variables (`VENICE` in
+            /// `VENICE_API_KEY` and `VENICE_BASE_URL`).
+            pub fn env_prefix(self) -> &'static str {
+                match self {
+                    $(Provider::$variant => $env,)*
+                }
+            }
+
+            /// What always holds for the vendor's balances, which every balance it returns
+            /// carries among its [`notes`](Balance::notes): ngrok AI Gateway's is eventually
+            /// consistent with usage; Venice spends DIEM first. A table can show it once
+            /// rather than on every row.
+            pub fn caveat(self) -> Option<&'static str> {
+                match self {
+                    $(Provider::$variant => $caveat,)*
+                }
+            }
+
+            /// The units the vendor reports balances in (whatever the build): a threshold in
+            /// any other unit would never apply to it.
+            pub fn units(self) -> &'static [Unit] {
+                match self {
+                    $(Provider::$variant => $units,)*
+                }
+            }
+
+            /// The vendor's documented base URL, from its generated client's `servers`
+            /// module, or `None` if the vendor's client is not compiled in.
+            pub fn default_base_url(self) -> Option<&'static str> {
+                match self {
+                    $(
+                        #[cfg(feature = $name)]
+                        Provider::$variant => Some($client::servers::DEFAULT_BASE_URL),
+                    )*
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+        }
+    };
 }
+crate::vendors::vendors!(provider);
 
 impl Provider {
-    /// Every provider, in the order results are reported.
-    pub const ALL: &'static [Provider] = &[
-        Provider::Runcrate,
-        Provider::NgrokAiGateway,
-        Provider::Runtools,
-        Provider::Venice,
-    ];
-
-    /// The provider's name as serialized: `runcrate`, `ngrok-ai-gateway`, `runtools`, `venice`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Provider::Runcrate => "runcrate",
-            Provider::NgrokAiGateway => "ngrok-ai-gateway",
-            Provider::Runtools => "runtools",
-            Provider::Venice => "venice",
-        }
-    }
-
-    /// The prefix of the provider's environment variables: `RUNCRATE`, `NGROK_AI_GATEWAY`,
-    /// `RUNTOOLS`, `VENICE` (as in `VENICE_API_KEY` and `VENICE_BASE_URL`).
-    pub fn env_prefix(self) -> &'static str {
-        match self {
-            Provider::Runcrate => "RUNCRATE",
-            Provider::NgrokAiGateway => "NGROK_AI_GATEWAY",
-            Provider::Runtools => "RUNTOOLS",
-            Provider::Venice => "VENICE",
-        }
-    }
-
-    /// What always holds for the vendor's balances, which every balance it returns carries
-    /// among its [`notes`](Balance::notes): ngrok AI Gateway's is eventually consistent with
-    /// usage; Venice spends DIEM first. A table can show it once rather than on every row.
-    pub fn caveat(self) -> Option<&'static str> {
-        match self {
-            Provider::NgrokAiGateway => Some(crate::providers::EVENTUALLY_CONSISTENT),
-            Provider::Venice => Some(crate::providers::SPENDING_ORDER),
-            Provider::Runcrate | Provider::Runtools => None,
-        }
-    }
-
-    /// The cargo feature of this crate that compiles the vendor's client: `runcrate`,
-    /// `ngrok-ai-gateway`, `runtools`, `venice` (the same as [`Provider::as_str`]).
+    /// The cargo feature of this crate that compiles the vendor's client (the same as
+    /// [`Provider::as_str`]).
     pub fn feature(self) -> &'static str {
         self.as_str()
     }
@@ -75,34 +95,6 @@ impl Provider {
     /// parsing do not depend on features.
     pub fn is_compiled_in(self) -> bool {
         self.default_base_url().is_some()
-    }
-
-    /// The units the vendor reports balances in (whatever the build): a threshold in any
-    /// other unit would never apply to it.
-    pub fn units(self) -> &'static [Unit] {
-        const USD: &[Unit] = &[Unit::Usd];
-        const USD_AND_DIEM: &[Unit] = &[Unit::Usd, Unit::Diem];
-        match self {
-            Provider::Runcrate | Provider::NgrokAiGateway | Provider::Runtools => USD,
-            Provider::Venice => USD_AND_DIEM,
-        }
-    }
-
-    /// The vendor's documented base URL, from its generated client's `servers` module, or
-    /// `None` if the vendor's client is not compiled in.
-    pub fn default_base_url(self) -> Option<&'static str> {
-        match self {
-            #[cfg(feature = "runcrate")]
-            Provider::Runcrate => Some(runcrate_client::servers::DEFAULT_BASE_URL),
-            #[cfg(feature = "ngrok-ai-gateway")]
-            Provider::NgrokAiGateway => Some(ngrok_ai_gateway_client::servers::DEFAULT_BASE_URL),
-            #[cfg(feature = "runtools")]
-            Provider::Runtools => Some(runtools_client::servers::DEFAULT_BASE_URL),
-            #[cfg(feature = "venice")]
-            Provider::Venice => Some(venice_client::servers::DEFAULT_BASE_URL),
-            #[allow(unreachable_patterns)]
-            _ => None,
-        }
     }
 }
 
@@ -114,8 +106,18 @@ impl fmt::Display for Provider {
 
 /// A name that is not one of [`Provider::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown provider `{0}` (expected runcrate, ngrok-ai-gateway, runtools or venice)")]
+#[error("unknown provider `{0}` (expected {names})", names = expected())]
 pub struct UnknownProvider(pub String);
+
+/// `a, b or c`: every provider's name.
+fn expected() -> String {
+    let names: Vec<&str> = Provider::ALL.iter().map(|p| p.as_str()).collect();
+    match names.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
 
 impl FromStr for Provider {
     type Err = UnknownProvider;

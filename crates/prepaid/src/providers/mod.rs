@@ -43,101 +43,89 @@ pub(crate) const EVENTUALLY_CONSISTENT: &str = "ngrok AI Gateway: the balance is
 pub(crate) const SPENDING_ORDER: &str =
     "Venice: spends DIEM first, then bundled credits, then USD; canConsume ignores bundled credits";
 
-#[cfg(feature = "ngrok-ai-gateway")]
-pub(crate) mod ngrok_ai_gateway;
-#[cfg(feature = "runcrate")]
-pub(crate) mod runcrate;
-#[cfg(feature = "runtools")]
-pub(crate) mod runtools;
-#[cfg(feature = "venice")]
-pub(crate) mod venice;
+/// The adapters' modules, [`Source`] and [`source`], from
+/// [`vendors!`](crate::vendors::vendors)' entries.
+macro_rules! sources {
+    ($(
+        $(#[doc = $doc:literal])*
+        $variant:ident {
+            name: $name:literal,
+            env: $env:literal,
+            client: $client:ident,
+            adapter: $module:ident :: $adapter:ident,
+            auth: $auth:ident,
+            units: $units:expr,
+            caveat: $caveat:expr,
+        }
+    )*) => {
+        $(
+            #[cfg(feature = $name)]
+            pub(crate) mod $module;
+        )*
 
-#[cfg(not(any(
-    feature = "runcrate",
-    feature = "ngrok-ai-gateway",
-    feature = "runtools",
-    feature = "venice"
-)))]
-compile_error!(
-    "prepaid reads no vendor: enable at least one of the features runcrate, ngrok-ai-gateway, runtools, venice"
-);
+        #[cfg(not(any($(feature = $name),*)))]
+        compile_error!(concat!(
+            "prepaid reads no vendor: enable at least one of its vendor features:",
+            $(" ", $name),*
+        ));
 
-/// The adapter for `config`, which [`ProviderConfig::validate`] has accepted.
-pub(crate) fn source(
-    config: &ProviderConfig,
-    base_url: String,
-    shared: Arc<Shared>,
-) -> Result<Source, ConfigError> {
-    let provider = config.provider();
-    let ctx = |vendor: VendorErrors| Ctx::new(config, base_url, shared, vendor);
-    let invalid_key = || {
-        ConfigError::for_provider(provider, "the API key cannot be sent in an HTTP header")
-            .for_account(config.account_name())
+        /// The adapter for `config`, which [`ProviderConfig::validate`] has accepted.
+        pub(crate) fn source(
+            config: &ProviderConfig,
+            base_url: String,
+            shared: Arc<Shared>,
+        ) -> Result<Source, ConfigError> {
+            let provider = config.provider();
+            let ctx = |vendor: VendorErrors| Ctx::new(config, base_url, shared, vendor);
+            let invalid_key = || {
+                ConfigError::for_provider(provider, "the API key cannot be sent in an HTTP header")
+                    .for_account(config.account_name())
+            };
+            let secret = config.api_key().expose();
+            Ok(match provider {
+                $(
+                    #[cfg(feature = $name)]
+                    Provider::$variant => Source::$variant(Arc::new($module::$adapter::new(
+                        ctx($module::ERRORS),
+                        $client::auth::$auth(secret).map_err(|_| invalid_key())?,
+                    ))),
+                )*
+                // `ProviderConfig::validate` has refused a vendor that is not compiled in.
+                #[allow(unreachable_patterns)]
+                _ => {
+                    return Err(ConfigError::for_provider(
+                        provider,
+                        format!("enable the cargo feature `{}`", provider.feature()),
+                    ));
+                }
+            })
+        }
+
+        /// A configured adapter, kept by its concrete type so runtools' extra calls can
+        /// reach it.
+        #[derive(Debug, Clone)]
+        pub(crate) enum Source {
+            $(
+                #[cfg(feature = $name)]
+                $variant(Arc<$module::$adapter>),
+            )*
+        }
+
+        impl Source {
+            /// The balance: the whole fetch (retries and body included) is bounded by the
+            /// provider's timeout and traced in one `prepaid.fetch` span.
+            pub(crate) async fn fetch(&self) -> Result<Balance, Error> {
+                match self {
+                    $(
+                        #[cfg(feature = $name)]
+                        Source::$variant(s) => s.balance().await,
+                    )*
+                }
+            }
+        }
     };
-    let secret = config.api_key().expose();
-    Ok(match provider {
-        #[cfg(feature = "runcrate")]
-        Provider::Runcrate => Source::Runcrate(Arc::new(runcrate::Runcrate::new(
-            ctx(runcrate::ERRORS),
-            runcrate_client::auth::api_key(secret).map_err(|_| invalid_key())?,
-        ))),
-        #[cfg(feature = "ngrok-ai-gateway")]
-        Provider::NgrokAiGateway => {
-            Source::NgrokAiGateway(Arc::new(ngrok_ai_gateway::NgrokAiGateway::new(
-                ctx(ngrok_ai_gateway::ERRORS),
-                ngrok_ai_gateway_client::auth::api_key(secret).map_err(|_| invalid_key())?,
-            )))
-        }
-        #[cfg(feature = "runtools")]
-        Provider::Runtools => Source::Runtools(Arc::new(runtools::RuntoolsSource::new(
-            ctx(runtools::ERRORS),
-            runtools_client::auth::api_key(secret).map_err(|_| invalid_key())?,
-        ))),
-        #[cfg(feature = "venice")]
-        Provider::Venice => Source::Venice(Arc::new(venice::Venice::new(
-            ctx(venice::ERRORS),
-            venice_client::auth::api_key(secret).map_err(|_| invalid_key())?,
-        ))),
-        // `ProviderConfig::validate` has refused a vendor that is not compiled in.
-        #[allow(unreachable_patterns)]
-        _ => {
-            return Err(ConfigError::for_provider(
-                provider,
-                format!("enable the cargo feature `{}`", provider.feature()),
-            ));
-        }
-    })
 }
-
-/// A configured adapter, kept by its concrete type so runtools' extra calls can reach it.
-#[derive(Debug, Clone)]
-pub(crate) enum Source {
-    #[cfg(feature = "runcrate")]
-    Runcrate(Arc<runcrate::Runcrate>),
-    #[cfg(feature = "ngrok-ai-gateway")]
-    NgrokAiGateway(Arc<ngrok_ai_gateway::NgrokAiGateway>),
-    #[cfg(feature = "runtools")]
-    Runtools(Arc<runtools::RuntoolsSource>),
-    #[cfg(feature = "venice")]
-    Venice(Arc<venice::Venice>),
-}
-
-impl Source {
-    /// The balance: the whole fetch (retries and body included) is bounded by the
-    /// provider's timeout and traced in one `prepaid.fetch` span.
-    pub(crate) async fn fetch(&self) -> Result<Balance, Error> {
-        match self {
-            #[cfg(feature = "runcrate")]
-            Source::Runcrate(s) => s.balance().await,
-            #[cfg(feature = "ngrok-ai-gateway")]
-            Source::NgrokAiGateway(s) => s.balance().await,
-            #[cfg(feature = "runtools")]
-            Source::Runtools(s) => s.balance().await,
-            #[cfg(feature = "venice")]
-            Source::Venice(s) => s.balance().await,
-        }
-    }
-}
+crate::vendors::vendors!(sources);
 
 /// The note for a documented field `vendor` did not send: the balance is read without it.
 #[cfg(any(feature = "runcrate", feature = "venice"))]
