@@ -10,7 +10,7 @@ use prepaid_tests::{
     cargo_during, copy_of_workspace, differences, regen_and_rebuild_copy, regen_and_rebuild_during,
     snapshot, take_turn,
 };
-use xtask::{BreakingChanges, Mode, VENDORS};
+use xtask::{BreakingChanges, Mode, Vendor};
 
 fn root() -> PathBuf {
     prepaid_tests::root()
@@ -29,7 +29,12 @@ fn fenced_yaml(page: &Path) -> String {
 
 /// Append a comment to `vendor`'s spec in `tree`: a change that makes its normalized copy
 /// stale (its SHA-256 is recorded) whatever the vendor's text says.
-fn add_a_comment(tree: &Path, vendor: xtask::Vendor) {
+/// Every vendor of the workspace.
+fn vendors() -> Vec<Vendor> {
+    xtask::vendors(&root()).unwrap()
+}
+
+fn add_a_comment(tree: &Path, vendor: Vendor) {
     let spec = tree.join(vendor.spec_path());
     let mut text = std::fs::read_to_string(&spec).unwrap();
     text.push_str("# one more line\n");
@@ -182,7 +187,7 @@ fn the_copied_tree_holds_every_spec_and_normalized_copy() {
         .into_iter()
         .map(|(p, _)| p)
         .collect();
-    for vendor in VENDORS {
+    for vendor in vendors() {
         for relative in [
             vendor.spec_path(),
             vendor.normalized_path(),
@@ -198,7 +203,7 @@ fn the_copied_tree_holds_every_spec_and_normalized_copy() {
 
 #[test]
 fn check_fails_after_a_one_character_change_naming_the_spec() {
-    for vendor in VENDORS {
+    for vendor in vendors() {
         let tree = copy_of_workspace().unwrap();
         let spec = tree.path().join(vendor.spec_path());
         let mut text = std::fs::read_to_string(&spec).unwrap();
@@ -222,7 +227,7 @@ fn check_fails_after_a_one_character_change_naming_the_spec() {
 #[test]
 fn check_names_a_snapshot_edited_by_hand_and_regen_puts_it_back() {
     let tree = copy_of_workspace().unwrap();
-    let vendor = VENDORS[3];
+    let vendor = Vendor::named("venice");
     let snapshot_file = tree.path().join(vendor.client_snapshot_path());
     let original = std::fs::read_to_string(&snapshot_file).unwrap();
     std::fs::write(
@@ -249,10 +254,10 @@ fn check_names_a_snapshot_edited_by_hand_and_regen_puts_it_back() {
 #[test]
 fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
     let tree = copy_of_workspace().unwrap();
-    // Make the first vendor's normalized copy stale too, so a partial write would show.
-    add_a_comment(tree.path(), VENDORS[0]);
-    // The third of four: the two before it succeed, the one after it is still processed.
-    let third = tree.path().join(VENDORS[2].spec_path());
+    // Make another vendor's normalized copy stale too, so a partial write would show.
+    add_a_comment(tree.path(), Vendor::named("runcrate"));
+    // A vendor in the middle: those before it succeed, those after it are still processed.
+    let third = tree.path().join(Vendor::named("runtools").spec_path());
     std::fs::write(&third, "openapi: 3.0.3\npaths: [unclosed\n").unwrap();
     let before = snapshot(tree.path()).unwrap();
 
@@ -260,7 +265,10 @@ fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
         let error = xtask::regen_with(tree.path(), Mode::Write, breaking)
             .unwrap_err()
             .to_string();
-        assert!(error.contains(&VENDORS[2].spec_path()), "{error}");
+        assert!(
+            error.contains(&Vendor::named("runtools").spec_path()),
+            "{error}"
+        );
         assert!(
             error.contains("line 2"),
             "names where the problem is: {error}"
@@ -277,13 +285,16 @@ fn an_invalid_spec_is_reported_and_leaves_every_file_untouched() {
     // The stale first vendor is what a partial write would have changed: it is stale indeed.
     std::fs::write(
         &third,
-        std::fs::read(root().join(VENDORS[2].spec_path())).unwrap(),
+        std::fs::read(root().join(Vendor::named("runtools").spec_path())).unwrap(),
     )
     .unwrap();
     let error = xtask::regen(tree.path(), Mode::Check)
         .unwrap_err()
         .to_string();
-    assert!(error.contains(&VENDORS[0].normalized_path()), "{error}");
+    assert!(
+        error.contains(&Vendor::named("runcrate").normalized_path()),
+        "{error}"
+    );
 }
 
 #[test]
@@ -338,9 +349,9 @@ fn deny_breaking_refuses_a_removed_response_field_and_writes_nothing() {
     assert_eq!(
         differences(&before, &snapshot(tree.path()).unwrap()),
         [
-            PathBuf::from(VENDORS[0].normalized_path()),
-            PathBuf::from(VENDORS[3].normalized_path()),
-            PathBuf::from(VENDORS[0].client_snapshot_path()),
+            PathBuf::from(Vendor::named("runcrate").normalized_path()),
+            PathBuf::from(Vendor::named("venice").normalized_path()),
+            PathBuf::from(Vendor::named("runcrate").client_snapshot_path()),
         ]
     );
     xtask::regen_with(tree.path(), Mode::Check, BreakingChanges::Deny).unwrap();
@@ -408,7 +419,7 @@ fn next_release_tree() -> &'static (PathBuf, String) {
 /// The client generated from the shipped spec in the built tree, as regen wrote its snapshot.
 fn next_release_client() -> String {
     let (tree, _) = next_release_tree();
-    std::fs::read_to_string(tree.join(VENDORS[0].client_snapshot_path())).unwrap()
+    std::fs::read_to_string(tree.join(Vendor::named("runcrate").client_snapshot_path())).unwrap()
 }
 
 #[test]
@@ -510,7 +521,7 @@ fn a_stale_manifest_is_named_by_check_with_its_dependency() {
 fn a_client_that_does_not_compile_leaves_the_tree_as_it_was() {
     let tree = copy_of_workspace().unwrap();
     // A spec change regen writes, and a runtime that no longer has what clients use.
-    add_a_comment(tree.path(), VENDORS[3]);
+    add_a_comment(tree.path(), Vendor::named("venice"));
     let runtime = tree.path().join("crates/client-runtime/src/lib.rs");
     let text = std::fs::read_to_string(&runtime).unwrap();
     std::fs::write(
@@ -530,7 +541,8 @@ fn a_client_that_does_not_compile_leaves_the_tree_as_it_was() {
         panic!("not a build error: {error}");
     };
     assert_eq!(
-        *vendor, VENDORS[0].name,
+        *vendor,
+        vendors()[0].name,
         "the first client built names its vendor"
     );
     assert!(first_error.contains("error"), "{first_error}");
@@ -550,8 +562,8 @@ fn every_client_is_generated_by_its_build_script() {
     // No symlinks and nothing generated checked in: each client packages on its own, with
     // `prepaid-codegen` as a build-dependency, and compiles what its build script writes into
     // OUT_DIR, the code the snapshots show.
-    for vendor in VENDORS {
-        let crate_dir = root().join(vendor.crate_dir);
+    for vendor in vendors() {
+        let crate_dir = root().join(vendor.crate_dir());
         let build_rs = crate_dir.join("build.rs");
         let kind = std::fs::symlink_metadata(&build_rs).unwrap().file_type();
         assert!(kind.is_file(), "{} is not a plain file", build_rs.display());
@@ -565,12 +577,19 @@ fn every_client_is_generated_by_its_build_script() {
         assert!(
             !crate_dir.join("src/generated").exists(),
             "{}",
-            vendor.crate_dir
+            vendor.crate_dir()
         );
         let lib = std::fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
         for file in ["client.rs", "httpmock.rs"] {
             let include = format!("include!(concat!(env!(\"OUT_DIR\"), \"/{file}\"));");
             assert!(lib.contains(&include), "{include} in {lib}");
+        }
+        // The scaffold's templates are the one copy of what every client's build script and
+        // crate root say: each is its template with the vendor's names.
+        for file in ["build.rs", "src/lib.rs"] {
+            let expected = xtask::scaffold::expected_file(&vendor, file, "").unwrap();
+            let actual = std::fs::read_to_string(crate_dir.join(file)).unwrap();
+            assert_eq!(actual, expected, "{}/{file}", vendor.crate_dir());
         }
     }
 }
@@ -583,7 +602,7 @@ fn build_scripts_run(output: &std::process::Output) -> Vec<String> {
         .lines()
         .filter(|line| line.contains("Running") && line.contains("build-script-build"))
         .filter_map(|line| {
-            VENDORS
+            vendors()
                 .iter()
                 .map(|vendor| vendor.package())
                 .find(|package| line.contains(&format!("/build/{package}-")))
@@ -601,7 +620,7 @@ fn a_build_reruns_only_the_build_scripts_whose_spec_or_generator_changed() {
     if let Err(error) = regen_and_rebuild_during(&turn, tree.path(), BreakingChanges::Allow) {
         panic!("{error}");
     }
-    let packages: Vec<String> = VENDORS.iter().map(|v| v.package()).collect();
+    let packages: Vec<String> = vendors().iter().map(|v| v.package()).collect();
     let mut args = vec!["build", "-v", "--features", "mock"];
     for package in &packages {
         args.extend(["--package", package]);
@@ -611,10 +630,10 @@ fn a_build_reruns_only_the_build_scripts_whose_spec_or_generator_changed() {
     // Built by regen just now: nothing to run again.
     assert_eq!(build(), Vec::<String>::new());
     // One spec changes (a byte of whitespace): that client's build script alone runs.
-    let venice = tree.path().join(VENDORS[3].normalized_path());
+    let venice = tree.path().join(Vendor::named("venice").normalized_path());
     let text = std::fs::read_to_string(&venice).unwrap();
     std::fs::write(&venice, format!("{text}\n")).unwrap();
-    assert_eq!(build(), [VENDORS[3].package()]);
+    assert_eq!(build(), [Vendor::named("venice").package()]);
     assert_eq!(build(), Vec::<String>::new());
     // The generator changes: every client's build script runs again.
     let generator = tree.path().join("crates/codegen/src/build.rs");

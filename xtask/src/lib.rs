@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod import;
+pub mod scaffold;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -13,51 +14,44 @@ use sha2::{Digest, Sha256};
 pub use codegen::{Change, ChangeKind, ChangeReport, Severity};
 
 /// A vendor: its spec under `specs/` and the client crate generated from it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Vendor {
-    /// The folder name under `specs/`.
-    pub name: &'static str,
-    /// The client crate's folder under `crates/`.
-    pub crate_dir: &'static str,
+    /// The folder name under `specs/`, and the client crate's name without `-client`.
+    pub name: String,
 }
 
-/// Every vendor, in the order `regen` processes them.
-pub const VENDORS: [Vendor; 8] = [
-    Vendor {
-        name: "runcrate",
-        crate_dir: "crates/runcrate-client",
-    },
-    Vendor {
-        name: "ngrok-ai-gateway",
-        crate_dir: "crates/ngrok-ai-gateway-client",
-    },
-    Vendor {
-        name: "runtools",
-        crate_dir: "crates/runtools-client",
-    },
-    Vendor {
-        name: "venice",
-        crate_dir: "crates/venice-client",
-    },
-    Vendor {
-        name: "openrouter",
-        crate_dir: "crates/openrouter-client",
-    },
-    Vendor {
-        name: "deepseek",
-        crate_dir: "crates/deepseek-client",
-    },
-    Vendor {
-        name: "moonshot",
-        crate_dir: "crates/moonshot-client",
-    },
-    Vendor {
-        name: "siliconflow",
-        crate_dir: "crates/siliconflow-client",
-    },
-];
+/// Every vendor of the tree at `root`, by name: each folder of `specs/` holding an
+/// `openapi.yaml`. The folder is the registry: a vendor is added by its spec (and the client
+/// crate [`scaffold::new_vendor`] makes for it), and named nowhere else here.
+pub fn vendors(root: &Path) -> Result<Vec<Vendor>, RegenError> {
+    let specs = root.join("specs");
+    let entries = std::fs::read_dir(&specs).map_err(|source| RegenError::Read {
+        path: specs.display().to_string(),
+        source,
+    })?;
+    let mut vendors: Vec<Vendor> = entries
+        .flatten()
+        .filter(|entry| entry.path().join("openapi.yaml").is_file())
+        .filter_map(|entry| entry.file_name().to_str().map(str::to_string))
+        .map(|name| Vendor { name })
+        .collect();
+    vendors.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(vendors)
+}
 
 impl Vendor {
+    /// The vendor called `name` (`venice`).
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.to_string(),
+        }
+    }
+
+    /// The client crate's folder, relative to the project root.
+    pub fn crate_dir(&self) -> String {
+        format!("crates/{}-client", self.name)
+    }
+
     /// The vendor's OpenAPI text, relative to the project root.
     pub fn spec_path(&self) -> String {
         format!("specs/{}/openapi.yaml", self.name)
@@ -65,7 +59,7 @@ impl Vendor {
 
     /// The normalized copy inside the client crate, relative to the project root.
     pub fn normalized_path(&self) -> String {
-        format!("{}/openapi.json", self.crate_dir)
+        format!("{}/openapi.json", self.crate_dir())
     }
 
     /// The snapshot of the client its build script generates, relative to the project root:
@@ -82,7 +76,7 @@ impl Vendor {
 
     /// The client crate's manifest, whose generated-code dependencies `regen` writes.
     pub fn manifest_path(&self) -> String {
-        format!("{}/Cargo.toml", self.crate_dir)
+        format!("{}/Cargo.toml", self.crate_dir())
     }
 
     /// The client crate's package name.
@@ -184,12 +178,15 @@ pub enum RegenError {
     )]
     Build {
         /// The vendor whose client failed.
-        vendor: &'static str,
+        vendor: String,
         /// The command that was run.
         command: String,
         /// The compiler's first error, as it printed it.
         first_error: String,
     },
+    /// `vendor new` refused the vendor before writing anything.
+    #[error("{0}")]
+    Scaffold(String),
     /// A step after writing failed; every file was restored.
     #[error("`{command}` failed; every file was restored. It said:\n{output}")]
     Step {
@@ -208,7 +205,7 @@ fn bullet_list(items: &[impl fmt::Display]) -> String {
 #[derive(Debug)]
 pub struct VendorReport {
     /// The vendor.
-    pub vendor: &'static str,
+    pub vendor: String,
     /// What changed in its normalized spec.
     pub changes: ChangeReport,
     /// What normalization repaired in the vendor's text (a duplicated enum value, ...).
@@ -218,7 +215,7 @@ pub struct VendorReport {
 /// What `regen` found, per vendor.
 #[derive(Debug, Default)]
 pub struct RegenReport {
-    /// Every vendor, in [`VENDORS`] order.
+    /// Every vendor, in [`vendors`] order.
     pub vendors: Vec<VendorReport>,
 }
 
@@ -231,12 +228,12 @@ impl RegenReport {
             .sum()
     }
 
-    /// The vendors with at least one breaking change, in [`VENDORS`] order.
-    pub fn breaking_vendors(&self) -> Vec<&'static str> {
+    /// The vendors with at least one breaking change, in [`vendors`] order.
+    pub fn breaking_vendors(&self) -> Vec<&str> {
         self.vendors
             .iter()
             .filter(|v| v.changes.is_breaking())
-            .map(|v| v.vendor)
+            .map(|v| v.vendor.as_str())
             .collect()
     }
 }
@@ -332,7 +329,7 @@ type Plan = (RegenReport, Vec<(PathBuf, String)>, Vec<String>);
 fn plan(root: &Path, breaking: BreakingChanges) -> Result<Plan, RegenError> {
     let mut failures = Vec::new();
     let mut outputs = Vec::new();
-    for vendor in VENDORS {
+    for vendor in vendors(root)? {
         let spec_path = root.join(vendor.spec_path());
         match codegen::run_pipeline(&spec_path) {
             Ok(pipeline) => outputs.push((vendor, pipeline)),
@@ -359,7 +356,7 @@ fn plan(root: &Path, breaking: BreakingChanges) -> Result<Plan, RegenError> {
             .and_then(|t| serde_json::from_str(t).ok());
         let new = serde_json::from_str(&new_text).unwrap_or_default();
         report.vendors.push(VendorReport {
-            vendor: vendor.name,
+            vendor: vendor.name.clone(),
             changes: ChangeReport::between(old.as_ref(), &new),
             notes: pipeline.notes,
         });
@@ -479,14 +476,15 @@ pub fn regen_and_rebuild(
     rebuild: &Rebuild,
 ) -> Result<RegenReport, RegenError> {
     let mut watched: Vec<PathBuf> = vec![root.join("Cargo.lock")];
-    for vendor in VENDORS {
+    let vendors = vendors(root)?;
+    for vendor in &vendors {
         watched.push(root.join(vendor.normalized_path()));
         watched.push(root.join(vendor.manifest_path()));
     }
     let backup = Backup::take(&watched, &root.join(SNAPSHOTS))?;
     let result = (|| {
         let report = regen_with(root, Mode::Write, breaking)?;
-        for vendor in VENDORS {
+        for vendor in &vendors {
             build_client(root, vendor, rebuild)?;
         }
         if rebuild.snapshots {
@@ -523,7 +521,7 @@ fn output_of(mut command: Command, command_line: &str) -> Result<std::process::O
     })
 }
 
-fn build_client(root: &Path, vendor: Vendor, rebuild: &Rebuild) -> Result<(), RegenError> {
+fn build_client(root: &Path, vendor: &Vendor, rebuild: &Rebuild) -> Result<(), RegenError> {
     let package = vendor.package();
     let args = [
         "build",
@@ -540,7 +538,7 @@ fn build_client(root: &Path, vendor: Vendor, rebuild: &Rebuild) -> Result<(), Re
         return Ok(());
     }
     Err(RegenError::Build {
-        vendor: vendor.name,
+        vendor: vendor.name.clone(),
         command: command_line,
         first_error: first_error(&String::from_utf8_lossy(&output.stderr)),
     })

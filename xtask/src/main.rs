@@ -20,6 +20,12 @@ cargo xtask import VENDOR PAGE.md...
                             merge the OpenAPI blocks of documentation pages into
                             specs/VENDOR/openapi.yaml (pages kept in specs/VENDOR/pages/)
 cargo xtask import --check  change nothing; fail if a spec is not what its pages give
+cargo xtask vendor new NAME --spec FILE
+                            a new vendor from its spec: specs/NAME/openapi.yaml, the client
+                            crate crates/NAME-client (manifest, build script, lib.rs, README
+                            from xtask/templates/client/), its lines in the workspace
+                            Cargo.toml; then regen as above. If any step fails, the tree is
+                            left as it was
 ";
 
 /// `regen`'s flags, in any order, each at most once.
@@ -56,6 +62,9 @@ fn main() -> ExitCode {
             None => return usage(),
         },
         ["import", "--check"] => Command::ImportCheck,
+        ["vendor", "new", name, "--spec", spec] if !name.starts_with('-') => {
+            Command::VendorNew(name, std::path::Path::new(spec))
+        }
         ["import", vendor, pages @ ..] if !pages.is_empty() && !vendor.starts_with('-') => {
             Command::Import(vendor, pages)
         }
@@ -79,6 +88,7 @@ enum Command<'a> {
     Regen(xtask::Mode, xtask::BreakingChanges),
     ImportCheck,
     Import(&'a str, &'a [&'a str]),
+    VendorNew(&'a str, &'a std::path::Path),
 }
 
 fn run(root: &std::path::Path, command: Command<'_>) -> Result<(), xtask::RegenError> {
@@ -92,6 +102,20 @@ fn run(root: &std::path::Path, command: Command<'_>) -> Result<(), xtask::RegenE
                 ..xtask::Rebuild::default()
             };
             print!("{}", xtask::regen_and_rebuild(root, breaking, &rebuild)?);
+        }
+        Command::VendorNew(name, spec) => {
+            let rebuild = xtask::Rebuild {
+                snapshots: true,
+                ..xtask::Rebuild::default()
+            };
+            print!(
+                "{}",
+                xtask::scaffold::new_vendor(root, name, spec, &rebuild)?
+            );
+            println!(
+                "{name}: crates/{name}-client is built. Now write its adapter and its entry in \
+                 crates/prepaid/src/vendors.rs (README: Adding a vendor)"
+            );
         }
         Command::ImportCheck => {
             xtask::import::check(root)?;

@@ -372,7 +372,10 @@ mod tests {
         let names: Vec<String> = (0..12).map(|n| format!("VENDOR_{n}_API_KEY")).collect();
         let text = wrap(&names, "  ", 40);
         assert!(text.lines().count() > 1, "{text}");
-        assert!(text.lines().all(|l| l.len() <= 40 && l.starts_with("  ")), "{text}");
+        assert!(
+            text.lines().all(|l| l.len() <= 40 && l.starts_with("  ")),
+            "{text}"
+        );
         let joined: String = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
         assert_eq!(joined, names.join(", "));
     }
