@@ -5,7 +5,75 @@
 use crate::Scenario;
 
 /// The vendors emulated, by the names `prepaid` gives them.
-pub const VENDORS: [&str; 4] = ["runcrate", "ngrok-ai-gateway", "runtools", "venice"];
+pub const VENDORS: [&str; EMULATED.len()] = {
+    let mut names = [""; EMULATED.len()];
+    let mut n = 0;
+    while n < names.len() {
+        names[n] = EMULATED[n].name;
+        n += 1;
+    }
+    names
+};
+
+/// One emulated vendor: where it is served, what it answers, and how it fails.
+struct Emulated {
+    /// The name `prepaid` gives it.
+    name: &'static str,
+    /// Where it is served: the end of the base URL a client is given.
+    prefix: &'static str,
+    /// The paths (after the prefix) one balance fetch requests.
+    balance: &'static [&'static str],
+    /// Every path it serves (after the prefix), with its documented body.
+    routes: &'static [(&'static str, &'static [u8])],
+    /// What its balance paths answer in [`Scenario::Failures`]: each vendor differently.
+    failure: (u16, &'static [u8]),
+}
+
+/// Every emulated vendor, each named once.
+const EMULATED: &[Emulated] = &[
+    Emulated {
+        name: "runcrate",
+        prefix: "/runcrate/api/v1",
+        balance: &["/billing/balance"],
+        routes: &[("/billing/balance", RUNCRATE)],
+        failure: (
+            401,
+            br#"{"error":{"code":"unauthorized","message":"Invalid API key"}}"#,
+        ),
+    },
+    Emulated {
+        name: "ngrok-ai-gateway",
+        prefix: "/ngrok",
+        balance: &["/credits/balance"],
+        routes: &[("/credits/balance", NGROK_AI_GATEWAY)],
+        failure: (
+            429,
+            br#"{"statusCode":429,"msg":"too many requests","details":{}}"#,
+        ),
+    },
+    Emulated {
+        name: "runtools",
+        prefix: "/runtools",
+        // A balance fetch reads the credits and the plan.
+        balance: &["/v1/billing/credits", "/v1/billing/plan"],
+        routes: &[
+            ("/v1/billing/credits", RUNTOOLS_CREDITS),
+            ("/v1/billing/plan", RUNTOOLS_PLAN),
+            ("/v1/billing/credits/history", RUNTOOLS_HISTORY),
+            ("/v1/billing/my-usage", RUNTOOLS_USAGE),
+            ("/v1/billing/auto-topup", RUNTOOLS_AUTO_TOPUP),
+        ],
+        // An HTML page where JSON belongs.
+        failure: (200, b"<html><body>502 Bad Gateway</body></html>"),
+    },
+    Emulated {
+        name: "venice",
+        prefix: "/venice/api/v1",
+        balance: &["/billing/balance"],
+        routes: &[("/billing/balance", VENICE)],
+        failure: (403, br#"{"error":"Forbidden"}"#),
+    },
+];
 
 /// Runcrate `GET /billing/balance`: credits and accruing usage, USD.
 pub const RUNCRATE: &[u8] = br#"{"data":{"creditsBalance":42.5,"activeUsageCost":1.25}}"#;
@@ -38,27 +106,20 @@ pub const UNAUTHORIZED: &[u8] = br#"{"error":"missing credentials"}"#;
 /// The body of a path no vendor serves.
 pub const NOT_FOUND: &[u8] = br#"{"error":"not found"}"#;
 
+/// The emulated vendor called `vendor`.
+fn emulated(vendor: &str) -> Option<&'static Emulated> {
+    EMULATED.iter().find(|e| e.name == vendor)
+}
+
 /// Where `vendor` is emulated, or `None` for a name not in [`VENDORS`].
 pub fn prefix(vendor: &str) -> Option<&'static str> {
-    Some(match vendor {
-        "runcrate" => "/runcrate/api/v1",
-        "ngrok-ai-gateway" => "/ngrok",
-        "runtools" => "/runtools",
-        "venice" => "/venice/api/v1",
-        _ => return None,
-    })
+    emulated(vendor).map(|e| e.prefix)
 }
 
 /// The paths (after [`prefix`]) one balance fetch of `vendor` requests: runtools reads its
 /// credits and its plan, the others one path.
 pub fn paths(vendor: &str) -> &'static [&'static str] {
-    match vendor {
-        "runcrate" => &["/billing/balance"],
-        "ngrok-ai-gateway" => &["/credits/balance"],
-        "runtools" => &["/v1/billing/credits", "/v1/billing/plan"],
-        "venice" => &["/billing/balance"],
-        _ => &[],
-    }
+    emulated(vendor).map_or(&[], |e| e.balance)
 }
 
 /// `origin` (`http://127.0.0.1:PORT`) plus `vendor`'s [`prefix`]: the base URL to configure.
@@ -68,39 +129,19 @@ pub fn base_url(origin: &str, vendor: &str) -> Option<String> {
 
 /// The status and body served at `path` (prefix and vendor path) in `scenario`.
 pub fn response(scenario: Scenario, path: &str) -> (u16, &'static [u8]) {
-    let healthy = match path {
-        "/runcrate/api/v1/billing/balance" => RUNCRATE,
-        "/ngrok/credits/balance" => NGROK_AI_GATEWAY,
-        "/runtools/v1/billing/credits" => RUNTOOLS_CREDITS,
-        "/runtools/v1/billing/plan" => RUNTOOLS_PLAN,
-        "/runtools/v1/billing/credits/history" => RUNTOOLS_HISTORY,
-        "/runtools/v1/billing/my-usage" => RUNTOOLS_USAGE,
-        "/runtools/v1/billing/auto-topup" => RUNTOOLS_AUTO_TOPUP,
-        "/venice/api/v1/billing/balance" => VENICE,
-        _ => return (404, NOT_FOUND),
-    };
-    match scenario {
-        Scenario::Healthy => (200, healthy),
-        Scenario::Failures => failure(path).unwrap_or((200, healthy)),
+    for vendor in EMULATED {
+        let Some(rest) = path.strip_prefix(vendor.prefix) else {
+            continue;
+        };
+        let Some((_, body)) = vendor.routes.iter().find(|(route, _)| *route == rest) else {
+            continue;
+        };
+        return match scenario {
+            Scenario::Failures if vendor.balance.contains(&rest) => vendor.failure,
+            _ => (200, body),
+        };
     }
-}
-
-/// How each vendor's balance fails in [`Scenario::Failures`]: each differently.
-fn failure(path: &str) -> Option<(u16, &'static [u8])> {
-    const BAD_GATEWAY_PAGE: &[u8] = b"<html><body>502 Bad Gateway</body></html>";
-    Some(match path {
-        "/runcrate/api/v1/billing/balance" => (
-            401,
-            br#"{"error":{"code":"unauthorized","message":"Invalid API key"}}"#,
-        ),
-        "/ngrok/credits/balance" => (
-            429,
-            br#"{"statusCode":429,"msg":"too many requests","details":{}}"#,
-        ),
-        "/runtools/v1/billing/credits" | "/runtools/v1/billing/plan" => (200, BAD_GATEWAY_PAGE),
-        "/venice/api/v1/billing/balance" => (403, br#"{"error":"Forbidden"}"#),
-        _ => return None,
-    })
+    (404, NOT_FOUND)
 }
 
 #[cfg(test)]
@@ -118,6 +159,24 @@ mod tests {
                 assert_ne!(response(Scenario::Failures, &full).0, 404, "{full}");
             }
         }
+        // In the failure scenario each vendor's balance fails, each differently, and the
+        // other paths still answer.
+        let failures: Vec<(u16, &[u8])> = VENDORS
+            .iter()
+            .map(|v| {
+                response(
+                    Scenario::Failures,
+                    &format!("{}{}", prefix(v).unwrap_or_default(), paths(v)[0]),
+                )
+            })
+            .collect();
+        for (n, failure) in failures.iter().enumerate() {
+            assert!(!failures[..n].contains(failure), "{failures:?}");
+        }
+        assert_eq!(
+            response(Scenario::Failures, "/runtools/v1/billing/my-usage"),
+            (200, RUNTOOLS_USAGE)
+        );
         assert_eq!(prefix("acme"), None);
         assert_eq!(response(Scenario::Healthy, "/nowhere"), (404, NOT_FOUND));
     }
