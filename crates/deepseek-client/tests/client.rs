@@ -2,25 +2,18 @@
 //! example decoded to the amounts' exact text, several currencies in any order.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../../../tests/support/bearer_mock.rs"]
+mod bearer_mock;
+
 use deepseek_client::{auth, servers, Client, ClientConfig, Error};
-use httpmock::prelude::*;
+use httpmock::MockServer;
 use prepaid_emulator::examples::response_example;
 
 const KEY: &str = "sk-deepseek-test";
 const PATH: &str = "/user/balance";
 
 async fn serve(status: u16, body: &str) -> (MockServer, Client) {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(PATH)
-                .header("authorization", format!("Bearer {KEY}"));
-            then.status(status)
-                .header("content-type", "application/json")
-                .body(body);
-        })
-        .await;
+    let server = bearer_mock::serve(PATH, KEY, status, body).await;
     let config = ClientConfig::from(auth::bearer_auth(KEY).unwrap());
     let client = Client::with_config(
         &server.base_url(),

@@ -2,7 +2,10 @@
 //! spec's documented example decoded exactly, negative cash, a failure `code` under HTTP 200.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use httpmock::prelude::*;
+#[path = "../../../tests/support/bearer_mock.rs"]
+mod bearer_mock;
+
+use httpmock::MockServer;
 use moonshot_client::{auth, servers, Client, ClientConfig};
 use prepaid_emulator::examples::response_example;
 
@@ -10,17 +13,7 @@ const KEY: &str = "sk-moonshot-test";
 const PATH: &str = "/v1/users/me/balance";
 
 async fn serve(body: &str) -> (MockServer, Client) {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(PATH)
-                .header("authorization", format!("Bearer {KEY}"));
-            then.status(200)
-                .header("content-type", "application/json")
-                .body(body);
-        })
-        .await;
+    let server = bearer_mock::serve(PATH, KEY, 200, body).await;
     let config = ClientConfig::from(auth::bearer_auth(KEY).unwrap());
     let client = Client::with_config(
         &server.base_url(),

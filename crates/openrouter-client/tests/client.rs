@@ -2,7 +2,10 @@
 //! examples decoded to the numbers' exact text, long fractions, a 403 for an ordinary key.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use httpmock::prelude::*;
+#[path = "../../../tests/support/bearer_mock.rs"]
+mod bearer_mock;
+
+use httpmock::MockServer;
 use openrouter_client::{auth, servers, Client, ClientConfig, Error};
 use prepaid_emulator::examples::response_example;
 
@@ -14,17 +17,7 @@ fn documented(path: &str) -> String {
 }
 
 async fn serve(path: &str, status: u16, body: &str) -> (MockServer, Client) {
-    let server = MockServer::start_async().await;
-    server
-        .mock_async(|when, then| {
-            when.method(GET)
-                .path(path)
-                .header("authorization", format!("Bearer {KEY}"));
-            then.status(status)
-                .header("content-type", "application/json")
-                .body(body);
-        })
-        .await;
+    let server = bearer_mock::serve(path, KEY, status, body).await;
     let config = ClientConfig::from(auth::bearer_auth(KEY).unwrap());
     let client = Client::with_config(
         &server.base_url(),
